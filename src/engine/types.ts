@@ -1,0 +1,97 @@
+/**
+ * Domain types shared by the engine, the pool, the services and the renderers.
+ * Nothing here knows about HTTP or about the native addon.
+ */
+
+/** One decoded segment, with every field OpenAI's verbose_json carries. Times are seconds. */
+export interface Segment {
+  id: number;
+  seek: number;
+  start: number;
+  end: number;
+  text: string;
+  tokens: number[];
+  temperature: number;
+  avg_logprob: number;
+  compression_ratio: number;
+  no_speech_prob: number;
+}
+
+/** A word with timestamps derived from whisper.cpp token timestamps. Times are seconds. */
+export interface Word {
+  word: string;
+  start: number;
+  end: number;
+  probability: number;
+}
+
+export type Task = 'transcribe' | 'translate';
+
+export interface Transcript {
+  task: Task;
+  /** ISO 639-1 code as whisper.cpp reports it ("en", "de", ...). Renderers map it to a name. */
+  language: string;
+  /** Seconds of input audio (before any padding). */
+  duration: number;
+  text: string;
+  segments: Segment[];
+  /** Present only when word timestamps were requested. */
+  words?: Word[];
+}
+
+/** Decoding parameters, in OpenAI's vocabulary where one exists. */
+export interface DecodeParams {
+  /** ISO 639-1 code, or undefined for auto-detection. */
+  language?: string;
+  translate?: boolean;
+  /** Initial prompt (OpenAI's `prompt`). */
+  prompt?: string;
+  /**
+   * Sampling temperature. 0 (the default) means OpenAI's automatic fallback:
+   * start greedy and step the temperature up when a decode fails the quality checks.
+   * A value > 0 is used as the starting temperature, also with fallback upward.
+   */
+  temperature?: number;
+  /** Beam size for beam search; 0 or 1 selects greedy decoding. */
+  beamSize?: number;
+  /** Candidates sampled at temperature > 0. */
+  bestOf?: number;
+  /** CPU threads for this request. */
+  threads?: number;
+  /** Compute per-word timestamps. */
+  wordTimestamps?: boolean;
+}
+
+export interface TranscribeHooks {
+  /** Aborting stops the native compute within one decoder step and rejects with an abort error. */
+  signal?: AbortSignal;
+  /** Called for every segment as soon as whisper.cpp produces it, in order. */
+  onSegment?: (segment: Segment) => void;
+  /** Called with progress in [0, 1]. */
+  onProgress?: (fraction: number) => void;
+}
+
+export interface ModelInfo {
+  name: string;
+  path: string;
+  multilingual: boolean;
+  /** Bytes of the weights file. */
+  sizeBytes: number;
+}
+
+/** A loaded whisper.cpp context. Many transcriptions may run on it at once, each with its own state. */
+export interface LoadedModel {
+  readonly info: ModelInfo;
+  transcribe(pcm: Float32Array, params: DecodeParams, hooks?: TranscribeHooks): Promise<Transcript>;
+  free(): Promise<void>;
+}
+
+export interface LoadOptions {
+  name: string;
+  useGpu?: boolean;
+}
+
+/** The engine: the only thing that knows how to turn a weights file into a LoadedModel. */
+export interface Engine {
+  loadModel(path: string, opts: LoadOptions): Promise<LoadedModel>;
+}
