@@ -95,3 +95,51 @@ export interface LoadOptions {
 export interface Engine {
   loadModel(path: string, opts: LoadOptions): Promise<LoadedModel>;
 }
+
+/** Counters the pool exposes for metrics and for Retry-After estimates. */
+export interface PoolStats {
+  model: string;
+  loaded: boolean;
+  inFlight: number;
+  queued: number;
+  concurrency: number;
+  maxQueue: number;
+  /** Totals since start. */
+  completed: number;
+  failed: number;
+  aborted: number;
+  rejected: number;
+  audioSecondsProcessed: number;
+  /** Exponential moving average of the compute seconds a job holds a slot. */
+  avgJobSeconds: number;
+}
+
+export interface ModelPool {
+  /**
+   * Waits (FIFO, bounded) for a slot on the named model, loading it if needed, runs fn, and always
+   * releases the slot. Throws errors.queueFull() when the wait queue is full, errors.aborted() when
+   * the signal fires while waiting; fn receives a signal that fires on abort or pool shutdown.
+   */
+  withModel<T>(
+    name: string,
+    signal: AbortSignal | undefined,
+    fn: (model: LoadedModel, signal: AbortSignal) => Promise<T>,
+  ): Promise<T>;
+  /** Loads a model now (used for the default model after listen). */
+  load(name: string): Promise<void>;
+  isLoaded(name: string): boolean;
+  /** Records audio seconds handled, for metrics. */
+  stats(): PoolStats[];
+  /** Observe lifecycle events (metrics): job waits, runs, finishes. */
+  on(listener: PoolListener): void;
+  close(): Promise<void>;
+}
+
+export type PoolEvent =
+  | { kind: 'load'; model: string; seconds: number; ok: boolean }
+  | { kind: 'start'; model: string; waitSeconds: number }
+  | { kind: 'finish'; model: string; seconds: number; outcome: 'ok' | 'error' | 'aborted' }
+  | { kind: 'reject'; model: string }
+  | { kind: 'unload'; model: string };
+
+export type PoolListener = (event: PoolEvent) => void;
