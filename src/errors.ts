@@ -143,6 +143,23 @@ export const errors = {
       code: 'internal_error',
       cause,
     }),
+  // Added by the HTTP layer.
+  notReady: (reason: string) =>
+    new ApiError(`The server is not ready: ${reason}`, {
+      status: 503,
+      type: 'server_error',
+      code: 'not_ready',
+      retryAfter: 1,
+    }),
+  invalidMultipart: (reason: string, cause?: unknown) =>
+    invalid(`Could not parse the multipart/form-data body: ${reason}`, 'invalid_multipart', null, cause),
+  tooManyFiles: (limit: number) =>
+    invalid(`Too many files in one request: at most ${limit} allowed.`, 'too_many_files', 'file'),
+  unsupportedParameter: (param: string, reason: string) =>
+    invalid(`Unsupported parameter '${param}': ${reason}`, 'unsupported_parameter', param),
+  /** Fastify's own 4xx errors (body too large, bad JSON, ...), kept in OpenAI's shape. */
+  fromHttpStatus: (status: number, message: string, code: string) =>
+    new ApiError(message, { status, type: 'invalid_request_error', code }),
 } as const;
 
 export const isAbortError = (err: unknown): boolean =>

@@ -1,0 +1,138 @@
+/**
+ * buildApp(config, deps): the only place where plugins and routes are registered, in order.
+ * main.ts and every test call it; tests pass fakes for the pool and the decoder, production
+ * leaves them out and gets whisper.cpp and ffmpeg (imported lazily, so http/ never loads the
+ * native addon and a test app never pays for it).
+ */
+import cors from '@fastify/cors';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { AudioDecoder } from './audio/types.js';
+import type { Config } from './config.js';
+import type { ModelPool } from './engine/types.js';
+import { registerErrorHandlers } from './http/error-handler.js';
+import authPlugin from './http/plugins/auth.js';
+import drainPlugin from './http/plugins/drain.js';
+import metricsPlugin from './http/plugins/metrics.js';
+import requestContext, { genReqId } from './http/plugins/request-context.js';
+import servicesPlugin from './http/plugins/services.js';
+import swaggerPlugin from './http/plugins/swagger.js';
+import uploadsPlugin from './http/plugins/uploads.js';
+import audioRoutes from './http/routes/audio.js';
+import healthRoutes from './http/routes/health.js';
+import modelRoutes from './http/routes/models.js';
+import whisperRoutes from './http/routes/whisper.js';
+import { serializerCompiler, validatorCompiler } from './http/type-provider.js';
+import type { AppServices } from './http/types.js';
+import { createLifecycle } from './services/lifecycle.js';
+import { createMetrics } from './services/metrics.js';
+import { createModelCatalog, type ModelCatalog } from './services/models.js';
+import { createTranscriptionService } from './services/transcription.js';
+
+export const VERSION = '0.1.0';
+
+export interface AppDeps {
+  pool?: ModelPool;
+  decoder?: AudioDecoder;
+  models?: ModelCatalog;
+}
+
+export async function buildApp(config: Config, deps: AppDeps = {}): Promise<FastifyInstance> {
+  const models =
+    deps.models ??
+    createModelCatalog({
+      modelsDir: config.MODELS_DIR,
+      defaultModel: config.DEFAULT_MODEL,
+      aliases: config.MODEL_ALIASES,
+      catalogFiles: [`${config.MODELS_DIR}/catalog.json`, new URL('../models/catalog.json', import.meta.url).pathname],
+    });
+  const pool = deps.pool ?? (await createRealPool(config, models));
+  const decoder = deps.decoder ?? (await createRealDecoder(config));
+  const metrics = createMetrics(pool);
+  const services: AppServices = {
+    config,
+    models,
+    pool,
+    lifecycle: createLifecycle(),
+    metrics,
+    transcription: createTranscriptionService({
+      pool,
+      decoder,
+      models,
+      observer: metrics,
+      maxAudioSeconds: config.MAX_AUDIO_SECONDS,
+      defaults: { beamSize: config.BEAM_SIZE, bestOf: config.BEST_OF, threads: config.THREADS_PER_REQUEST },
+    }),
+  };
+
+  const app = Fastify({
+    logger: { level: config.LOG_LEVEL },
+    genReqId,
+    // Keep-alive sockets idle during a drain are closed so close() does not wait on them.
+    forceCloseConnections: 'idle',
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerErrorHandlers(app);
+
+  await app.register(servicesPlugin, { services });
+  await app.register(requestContext);
+  if (config.CORS_ORIGINS.length > 0) {
+    await app.register(cors, {
+      origin: config.CORS_ORIGINS.includes('*') ? '*' : [...config.CORS_ORIGINS],
+      exposedHeaders: ['x-request-id', 'retry-after'],
+    });
+  }
+  await app.register(authPlugin, { keys: config.API_KEYS });
+  await app.register(drainPlugin);
+  await app.register(metricsPlugin);
+  await app.register(uploadsPlugin, { maxUploadBytes: config.MAX_UPLOAD_BYTES, tmpDir: config.TMP_DIR });
+  await app.register(swaggerPlugin, { version: VERSION });
+
+  await app.register(healthRoutes);
+  await app.register(modelRoutes);
+  await app.register(audioRoutes);
+  await app.register(whisperRoutes);
+
+  // Models load after listen, never inside registration (pluginTimeout is 10 s, and /health
+  // must answer while a large model loads). Tests using inject() call preloadModels() directly.
+  app.addHook('onListen', async () => {
+    void preloadModels(app);
+  });
+  return app;
+}
+
+/** Loads PRELOAD_MODELS one by one; failures are logged and leave /ready at 503. */
+export async function preloadModels(app: FastifyInstance): Promise<void> {
+  const { config, models, pool } = app.services;
+  for (const name of config.PRELOAD_MODELS) {
+    const info = models.resolve(name);
+    if (!info) {
+      app.log.error({ model: name }, `cannot preload '${name}': no weights in ${config.MODELS_DIR} (run: npm run models -- fetch-test)`);
+      continue;
+    }
+    try {
+      await pool.load(info.name);
+      app.log.info({ model: info.name }, 'model loaded');
+    } catch (err) {
+      app.log.error({ err, model: info.name }, 'model failed to load');
+    }
+  }
+}
+
+async function createRealPool(config: Config, models: ModelCatalog): Promise<ModelPool> {
+  const { createWhisperEngine } = await import('./engine/whisper.js');
+  const { createModelPool } = await import('./engine/pool.js');
+  return createModelPool({
+    engine: createWhisperEngine({ useGpu: config.USE_GPU }),
+    resolve: (name) => models.resolve(name),
+    concurrency: config.POOL_CONCURRENCY,
+    maxQueue: config.QUEUE_MAX,
+    idleTtlSeconds: config.MODEL_IDLE_TTL_SECONDS,
+    defaultParams: { beamSize: config.BEAM_SIZE, bestOf: config.BEST_OF, threads: config.THREADS_PER_REQUEST },
+  });
+}
+
+async function createRealDecoder(config: Config): Promise<AudioDecoder> {
+  const { createFfmpegDecoder } = await import('./audio/ffmpeg.js');
+  return createFfmpegDecoder({ tmpDir: config.TMP_DIR });
+}

@@ -1,0 +1,106 @@
+/**
+ * Configuration: one zod schema over process.env, parsed once into a frozen, typed Config.
+ * main.ts imports this file before anything else (it must size UV_THREADPOOL_SIZE before the
+ * native addon loads), so it imports nothing heavier than zod and node built-ins.
+ */
+import os from 'node:os';
+import { z } from 'zod';
+
+const list = (raw: string | undefined): string[] =>
+  (raw ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Parses "name=target,other=target" into a map; malformed pairs are schema errors. */
+const aliasList = z
+  .string()
+  .optional()
+  .transform((raw, ctx) => {
+    const out: Record<string, string> = {};
+    for (const pair of list(raw)) {
+      const [name, target, ...rest] = pair.split('=').map((s) => s.trim());
+      if (!name || !target || rest.length > 0) {
+        ctx.addIssue({ code: 'custom', message: `expected name=target, got '${pair}'` });
+        continue;
+      }
+      out[name] = target;
+    }
+    return out;
+  });
+
+const EnvSchema = z.object({
+  HOST: z.string().default('0.0.0.0'),
+  PORT: int(0, 65535).default(8000),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  MODELS_DIR: z.string().default('./models'),
+  DEFAULT_MODEL: z.string().default('tiny.en'),
+  MODEL_ALIASES: aliasList,
+  PRELOAD_MODELS: z.string().optional().transform((raw) => (raw === undefined ? undefined : list(raw))),
+  MODEL_IDLE_TTL_SECONDS: int(0).default(0),
+  // whisper.cpp at the bundled commit crashes above 8 concurrent states per context.
+  POOL_CONCURRENCY: int(1, 8).default(2),
+  QUEUE_MAX: int(0).default(32),
+  THREADS_PER_REQUEST: int(1, 256).optional(),
+  BEAM_SIZE: int(1, 16).default(5),
+  BEST_OF: int(1, 16).default(5),
+  MAX_UPLOAD_BYTES: int(1).default(26_214_400),
+  MAX_AUDIO_SECONDS: z.coerce.number().positive().default(7200),
+  MAX_FILES_PER_REQUEST: int(1, 1000).default(16),
+  API_KEYS: z.string().optional().transform(list),
+  METRICS_REQUIRE_AUTH: z.stringbool().default(false),
+  CORS_ORIGINS: z.string().optional().transform(list),
+  SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).default(30),
+  TMP_DIR: z.string().default(os.tmpdir()),
+  USE_GPU: z.stringbool().default(false),
+});
+
+type Env = z.output<typeof EnvSchema>;
+
+export interface Config extends Omit<Env, 'MODEL_ALIASES' | 'PRELOAD_MODELS' | 'THREADS_PER_REQUEST'> {
+  /** Always contains whisper-1 (→ DEFAULT_MODEL) unless MODEL_ALIASES overrides it. */
+  MODEL_ALIASES: Readonly<Record<string, string>>;
+  PRELOAD_MODELS: readonly string[];
+  THREADS_PER_REQUEST: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads the environment (process.env by default). Throws ConfigError listing every problem. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cpus = os.availableParallelism()): Config {
+  // An empty variable (`API_KEYS=` in a manifest) means "unset", not "the empty string".
+  const present = Object.fromEntries(
+    Object.keys(EnvSchema.shape).flatMap((k) => (env[k] !== undefined && env[k] !== '' ? [[k, env[k]]] : [])),
+  );
+  const parsed = EnvSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || 'env'}: ${i.message}`));
+  }
+  const e = parsed.data;
+  return Object.freeze({
+    ...e,
+    MODEL_ALIASES: Object.freeze({ 'whisper-1': e.DEFAULT_MODEL, ...e.MODEL_ALIASES }),
+    PRELOAD_MODELS: Object.freeze(e.PRELOAD_MODELS ?? [e.DEFAULT_MODEL]),
+    THREADS_PER_REQUEST: e.THREADS_PER_REQUEST ?? Math.max(1, Math.floor(cpus / e.POOL_CONCURRENCY)),
+    API_KEYS: Object.freeze(e.API_KEYS) as string[],
+    CORS_ORIGINS: Object.freeze(e.CORS_ORIGINS) as string[],
+  });
+}
+
+/**
+ * libuv threads the process needs: one per concurrently running transcription (each holds a
+ * threadpool thread for its whole duration) plus 4 left for fs, dns and zlib work.
+ * Models outside PRELOAD_MODELS can still be loaded on demand, so count at least two models.
+ */
+export function threadpoolSize(config: Config): number {
+  const models = Math.max(2, new Set(config.PRELOAD_MODELS).size);
+  return config.POOL_CONCURRENCY * models + 4;
+}

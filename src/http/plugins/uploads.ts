@@ -1,0 +1,108 @@
+/**
+ * Multipart uploads for routes marked `config.upload`: every file part is streamed to its own
+ * file in a per-request temp directory (never named after the client's filename), the fields
+ * are assembled and coerced against the route's zod body schema, and the directory is removed
+ * when the reply is sent, or when the connection closes, whichever comes first.
+ */
+import { createWriteStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import multipart from '@fastify/multipart';
+import type { FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { z } from 'zod';
+import { ApiError, errors } from '../../errors.js';
+import { assembleForm } from '../form-fields.js';
+import { coerceObject, type UploadedFile } from '../schemas/form.js';
+
+export interface UploadsOptions {
+  maxUploadBytes: number;
+  tmpDir: string;
+}
+
+export default fp<UploadsOptions>(
+  async (app, opts) => {
+    await app.register(multipart, {
+      throwFileSizeLimit: true,
+      limits: { fileSize: opts.maxUploadBytes, fieldSize: 1 << 20, fields: 64, parts: 1100, headerPairs: 100 },
+    });
+    app.decorateRequest('uploadDir', null);
+
+    const cleanup = async (request: FastifyRequest) => {
+      const dir = request.uploadDir;
+      if (!dir) return;
+      request.uploadDir = null;
+      await fs.rm(dir, { recursive: true, force: true });
+    };
+
+    app.addHook('onRequest', async (request, reply) => {
+      if (!request.routeOptions.config?.upload) return;
+      reply.raw.once('close', () => void cleanup(request).catch(() => {}));
+    });
+    // onSend runs before the first byte goes out, so a client that got its reply never sees
+    // the spool directory still there (tests rely on it, so does a full disk).
+    app.addHook('onSend', async (request) => {
+      await cleanup(request);
+    });
+
+    app.addHook('preValidation', async (request) => {
+      const policy = request.routeOptions.config?.upload;
+      if (!policy) return;
+      if (!request.isMultipart()) throw errors.unsupportedMediaType(request.headers['content-type']);
+      request.uploadDir = await fs.mkdtemp(path.join(opts.tmpDir, 'whisper-upload-'));
+      if (request.clientSignal.aborted) throw errors.aborted();
+
+      const entries: [string, unknown][] = [];
+      try {
+        let n = 0;
+        for await (const part of request.parts({ limits: { files: policy.maxFiles } })) {
+          if (part.type === 'field') {
+            entries.push([part.fieldname, part.value]);
+            continue;
+          }
+          const file = path.join(request.uploadDir, `upload-${n++}`);
+          await pipeline(part.file, createWriteStream(file));
+          if (part.file.truncated) throw errors.fileTooLarge(opts.maxUploadBytes);
+          const upload: UploadedFile = {
+            fieldname: part.fieldname,
+            filename: displayName(part.filename),
+            mimetype: part.mimetype,
+            path: file,
+            size: (await fs.stat(file)).size,
+          };
+          entries.push([policy.anyFileField ? 'file' : part.fieldname, upload]);
+        }
+      } catch (err) {
+        throw multipartError(err, opts.maxUploadBytes, policy.maxFiles);
+      }
+      const schema = request.routeOptions.schema?.body as z.ZodObject | undefined;
+      const form = assembleForm(entries);
+      request.body = schema ? coerceObject(schema, form) : form;
+    });
+  },
+  { name: 'uploads', fastify: '5.x', dependencies: ['request-context'] },
+);
+
+/** The client's name for the file, for replies and logs only: last path component, no controls. */
+export function displayName(filename: string | undefined): string {
+  const base = (filename ?? '').replace(/\\/g, '/').split('/').pop() ?? '';
+  // eslint-disable-next-line no-control-regex
+  return base.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, 255) || 'file';
+}
+
+function multipartError(err: unknown, maxBytes: number, maxFiles: number): ApiError {
+  if (err instanceof ApiError) return err;
+  const e = err as NodeJS.ErrnoException;
+  switch (e?.code) {
+    case 'FST_REQ_FILE_TOO_LARGE':
+      return errors.fileTooLarge(maxBytes);
+    case 'FST_FILES_LIMIT':
+      return errors.tooManyFiles(maxFiles);
+    case 'FST_MP_PREMATURE_CLOSE':
+      return errors.aborted();
+  }
+  // Disk trouble while spooling is ours, not the client's.
+  if (e?.syscall) return errors.internal(err);
+  return errors.invalidMultipart(e?.message ?? String(err), err);
+}

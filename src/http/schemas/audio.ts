@@ -1,0 +1,123 @@
+/**
+ * Request and response schemas of /v1/audio/transcriptions and /v1/audio/translations, after
+ * OpenAI's CreateTranscriptionRequest / CreateTranslationRequest (openai/openai-openapi).
+ * Field types are OpenAI's; form strings are coerced from them (see form.ts).
+ */
+import { z } from 'zod';
+import { GRANULARITIES, RESPONSE_FORMATS } from '../../format/types.js';
+import { ErrorBody, Language, ModelField, Prompt, Temperature, errorResponses } from './common.js';
+import { upload } from './form.js';
+
+const AudioFile = upload(
+  'The audio file to transcribe: flac, mp3, mp4, mpeg, mpga, m4a, ogg, wav, webm, or anything else ffmpeg decodes.',
+);
+
+const ResponseFormat = z.enum(RESPONSE_FORMATS).default('json').describe('The format of the output.');
+
+const VadConfig = z.object({
+  type: z.literal('server_vad'),
+  prefix_padding_ms: z.number().int().min(0).optional(),
+  silence_duration_ms: z.number().int().min(0).optional(),
+  threshold: z.number().min(0).max(1).optional(),
+});
+
+export const TranscriptionRequest = z.object({
+  file: AudioFile,
+  model: ModelField,
+  language: Language.optional(),
+  prompt: Prompt.optional(),
+  response_format: ResponseFormat,
+  temperature: Temperature,
+  timestamp_granularities: z
+    .array(z.enum(GRANULARITIES))
+    .max(2)
+    .optional()
+    .describe('`word` and/or `segment`; needs `response_format=verbose_json`. Sent as `timestamp_granularities[]`.'),
+  stream: z
+    .boolean()
+    .default(false)
+    .describe('Stream the transcript as server-sent events, one delta per decoded segment.'),
+  include: z
+    .array(z.enum(['logprobs']))
+    .optional()
+    .describe('`logprobs` is recognised but not supported by this server: asking for it is a 400.'),
+  chunking_strategy: z
+    .union([z.literal('auto'), VadConfig])
+    .optional()
+    .describe(
+      'Accepted for compatibility and validated, then ignored: whisper.cpp always decodes the whole file in 30-second windows with its own seek logic, which is what `auto` asks for.',
+    ),
+});
+export type TranscriptionRequest = z.output<typeof TranscriptionRequest>;
+
+export const TranslationRequest = z.object({
+  file: AudioFile,
+  model: ModelField,
+  prompt: Prompt.optional().describe('Optional text to guide the style; it should be in English.'),
+  response_format: ResponseFormat,
+  temperature: Temperature,
+});
+export type TranslationRequest = z.output<typeof TranslationRequest>;
+
+const Usage = z.object({ type: z.literal('duration'), seconds: z.number().int() });
+
+const Segment = z.object({
+  id: z.number().int(),
+  seek: z.number().int(),
+  start: z.number(),
+  end: z.number(),
+  text: z.string(),
+  tokens: z.array(z.number().int()),
+  temperature: z.number(),
+  avg_logprob: z.number(),
+  compression_ratio: z.number(),
+  no_speech_prob: z.number(),
+});
+
+const Word = z.object({ word: z.string(), start: z.number(), end: z.number() });
+
+export const TranscriptionJson = z.object({ text: z.string(), usage: Usage }).meta({ id: 'Transcription' });
+
+export const TranscriptionVerboseJson = z
+  .object({
+    task: z.enum(['transcribe', 'translate']),
+    language: z.string().describe('Full lowercase English name, e.g. `english`.'),
+    duration: z.number(),
+    text: z.string(),
+    segments: z.array(Segment).optional(),
+    words: z.array(Word).optional(),
+    usage: Usage,
+  })
+  .meta({ id: 'TranscriptionVerbose' });
+
+const plain = z.string();
+
+/** 200 replies by content type: JSON formats, plain text (text, srt), WebVTT, and SSE. */
+function okResponses(withStream: boolean) {
+  return {
+    200: {
+      description: 'The transcript, in the requested format.',
+      content: {
+        // Verbose first: zod unions strip unknown keys, so the wider shape must be tried first.
+        'application/json': { schema: z.union([TranscriptionVerboseJson, TranscriptionJson]) },
+        'text/plain': { schema: plain.describe('`text` and `srt` formats.') },
+        'text/vtt': { schema: plain.describe('`vtt` format.') },
+        ...(withStream
+          ? {
+              'text/event-stream': {
+                schema: plain.describe(
+                  'With `stream=true`: `data: {"type":"transcript.text.delta","delta":...}` per segment, then `transcript.text.done` with text and usage, then `data: [DONE]`. A failure after the stream started is `data: {"type":"error","error":{...}}`.',
+                ),
+              },
+            }
+          : {}),
+      },
+    },
+  };
+}
+
+const errorsOf = errorResponses(400, 401, 404, 413, 415, 429, 500, 503);
+
+export const transcriptionResponses = { ...okResponses(true), ...errorsOf };
+export const translationResponses = { ...okResponses(false), ...errorsOf };
+export { ErrorBody };

@@ -1,0 +1,45 @@
+/**
+ * Process entry: read config, size the libuv threadpool, then load the app (and with it the
+ * native addon). UV_THREADPOOL_SIZE is read once, when the pool first starts, so it must be set
+ * before anything touches fs or the addon: hence the static import of config.ts only, and the
+ * dynamic import of app.js after.
+ */
+import { ConfigError, loadConfig, threadpoolSize, type Config } from './config.js';
+
+let config: Config;
+try {
+  config = loadConfig();
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err;
+  console.error(err.message);
+  process.exit(2);
+}
+process.env.UV_THREADPOOL_SIZE ??= String(threadpoolSize(config));
+
+const { buildApp } = await import('./app.js');
+const app = await buildApp(config);
+await app.listen({ host: config.HOST, port: config.PORT });
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  const { lifecycle } = app.services;
+  const graceMs = config.SHUTDOWN_GRACE_SECONDS * 1000;
+  app.log.info({ signal, inFlight: lifecycle.inFlight() }, 'draining');
+  // /ready turns 503 and new work is refused, but the listener stays open until work is done.
+  lifecycle.startDrain();
+  const drained = await lifecycle.idle(graceMs);
+  if (!drained) {
+    app.log.warn({ inFlight: lifecycle.inFlight() }, 'grace period over; aborting the work in flight');
+    // Closing the pool aborts running jobs; their requests then finish with an error.
+    await app.services.pool.close().catch((err) => app.log.error({ err }, 'pool close failed'));
+  }
+  const timer = setTimeout(() => process.exit(1), 5000);
+  timer.unref();
+  await app.close();
+  app.log.info('bye');
+  process.exit(0);
+}
+process.once('SIGTERM', () => void shutdown('SIGTERM'));
+process.once('SIGINT', () => void shutdown('SIGINT'));

@@ -1,0 +1,110 @@
+/**
+ * The one data path: decode the spooled upload to 16 kHz PCM, wait for a slot on the model,
+ * run whisper, hand back a domain Transcript. Knows nothing about HTTP; the narrow deps make
+ * it testable with object literals.
+ */
+import { performance } from 'node:perf_hooks';
+import type { AudioDecoder } from '../audio/types.js';
+import type { DecodeParams, ModelPool, Segment, Task, Transcript } from '../engine/types.js';
+import { ApiError, errors } from '../errors.js';
+import type { ModelCatalog } from './models.js';
+import { retryAfterSeconds } from './retry-after.js';
+
+export interface TranscriptionRequest {
+  /** A file on disk: ffmpeg needs to seek in some containers (MP4/M4A). */
+  filePath: string;
+  /** As the client sent it; aliases allowed. */
+  model: string;
+  task: Task;
+  /** Whisper language code, already validated. */
+  language?: string;
+  prompt?: string;
+  temperature?: number;
+  wordTimestamps?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface TranscriptionHooks {
+  /** Called once a slot is held, right before compute starts (streaming sends headers here). */
+  onStart?: () => void;
+  onSegment?: (segment: Segment) => void;
+}
+
+export interface JobObserver {
+  jobDone(e: { model: string; task: Task; audioSeconds: number; processingSeconds: number }): void;
+}
+
+export interface TranscriptionService {
+  transcribe(req: TranscriptionRequest, hooks?: TranscriptionHooks): Promise<Transcript>;
+}
+
+export interface TranscriptionServiceDeps {
+  pool: Pick<ModelPool, 'withModel' | 'stats'>;
+  decoder: AudioDecoder;
+  models: Pick<ModelCatalog, 'require'>;
+  observer?: JobObserver;
+  maxAudioSeconds: number;
+  /** Server-side decoding defaults (BEAM_SIZE, BEST_OF, THREADS_PER_REQUEST). */
+  defaults: Pick<DecodeParams, 'beamSize' | 'bestOf' | 'threads'>;
+}
+
+export function createTranscriptionService(deps: TranscriptionServiceDeps): TranscriptionService {
+  return {
+    async transcribe(req, hooks = {}) {
+      const info = deps.models.require(req.model);
+      if (!info.multilingual) {
+        if (req.task === 'translate') {
+          throw errors.invalidRequest(
+            `Model '${req.model}' is English-only and cannot translate; use a multilingual model (for example 'base').`,
+            'model',
+            'model_not_multilingual',
+          );
+        }
+        if (req.language && req.language !== 'en') {
+          throw errors.invalidRequest(
+            `Model '${req.model}' is English-only; it cannot transcribe language '${req.language}'.`,
+            'language',
+            'unsupported_language',
+          );
+        }
+      }
+
+      // Decode before queueing: a bad file fails fast and never holds a model slot.
+      const audio = await deps.decoder.decodeFile(req.filePath, {
+        signal: req.signal,
+        maxDurationSeconds: deps.maxAudioSeconds,
+      });
+      if (audio.duration > deps.maxAudioSeconds) throw errors.audioTooLong(audio.duration, deps.maxAudioSeconds);
+      if (audio.pcm.length === 0) throw errors.unsupportedAudio('the file contains no audio samples');
+
+      const params: DecodeParams = {
+        ...deps.defaults,
+        language: req.language,
+        translate: req.task === 'translate',
+        prompt: req.prompt,
+        temperature: req.temperature,
+        wordTimestamps: req.wordTimestamps,
+      };
+      try {
+        return await deps.pool.withModel(info.name, req.signal, async (model, signal) => {
+          hooks.onStart?.();
+          const started = performance.now();
+          const transcript = await model.transcribe(audio.pcm, params, { signal, onSegment: hooks.onSegment });
+          deps.observer?.jobDone({
+            model: info.name,
+            task: req.task,
+            audioSeconds: audio.duration,
+            processingSeconds: (performance.now() - started) / 1000,
+          });
+          return transcript;
+        });
+      } catch (err) {
+        // The pool knows the queue is full; only here do we know which model's stats to read.
+        if (err instanceof ApiError && err.code === 'queue_full') {
+          throw errors.queueFull(retryAfterSeconds(deps.pool.stats().find((s) => s.model === info.name)));
+        }
+        throw err;
+      }
+    },
+  };
+}
