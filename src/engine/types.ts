@@ -47,9 +47,9 @@ export interface DecodeParams {
   /** Initial prompt (OpenAI's `prompt`). */
   prompt?: string;
   /**
-   * Sampling temperature. 0 (the default) means OpenAI's automatic fallback:
-   * start greedy and step the temperature up when a decode fails the quality checks.
-   * A value > 0 is used as the starting temperature, also with fallback upward.
+   * Sampling temperature. 0 (the default) means OpenAI's automatic fallback: start greedy and
+   * step the temperature up by 0.2 when a decode fails the quality checks. A value > 0 samples
+   * at exactly that temperature, as OpenAI documents.
    */
   temperature?: number;
   /** Beam size for beam search; 0 or 1 selects greedy decoding. */

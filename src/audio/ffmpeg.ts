@@ -1,0 +1,106 @@
+/**
+ * Decodes any container/codec ffmpeg knows into 16 kHz mono float32, in memory.
+ * Input is a file on disk because MP4/M4A need a seekable input (the moov atom may sit at the end).
+ */
+import ffmpeg from 'fluent-ffmpeg';
+import { errors } from '../errors.js';
+import { SAMPLE_RATE, type AudioDecoder, type DecodedAudio, type DecodeOptions } from './types.js';
+
+export interface FfmpegDecoderOptions {
+  /** Defaults to FFMPEG_PATH / FFPROBE_PATH or the binaries on PATH. */
+  ffmpegPath?: string;
+  ffprobePath?: string;
+}
+
+interface Probe {
+  duration?: number;
+  hasAudio: boolean;
+}
+
+/** The last lines ffmpeg wrote to stderr carry the reason; the banner and progress do not. */
+export function ffmpegReason(stderr: string | null | undefined, fallback: string): string {
+  const banner = /^(ffmpeg|ffprobe) version|^built with|^configuration:|^lib\w+\s+\d/;
+  const lines = (stderr ?? '').split('\n').map((l) => l.trim()).filter((l) => l && !banner.test(l));
+  const reason = lines.slice(-2).join(' / ');
+  return (reason || fallback).slice(0, 500);
+}
+
+function probe(path: string, signal?: AbortSignal): Promise<Probe> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(errors.aborted());
+    ffmpeg.ffprobe(path, (err, data) => {
+      if (signal?.aborted) return reject(errors.aborted());
+      if (err) return reject(errors.unsupportedAudio(ffmpegReason(String(err.message), 'ffprobe could not read the file'), err));
+      const duration = Number(data.format?.duration);
+      resolve({
+        duration: Number.isFinite(duration) ? duration : undefined,
+        hasAudio: data.streams.some((s) => s.codec_type === 'audio'),
+      });
+    });
+  });
+}
+
+function decodePcm(path: string, opts: DecodeOptions): Promise<Float32Array> {
+  const maxBytes = opts.maxDurationSeconds ? Math.ceil(opts.maxDurationSeconds * SAMPLE_RATE) * 4 : Infinity;
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    let failure: Error | undefined;
+    const command = ffmpeg(path)
+      .inputOptions(['-nostdin', '-hide_banner'])
+      .noVideo()
+      .audioChannels(1)
+      .audioFrequency(SAMPLE_RATE)
+      .audioCodec('pcm_f32le')
+      .format('f32le')
+      .outputOptions(['-loglevel', 'error']);
+    const stop = (err: Error) => {
+      failure ??= err;
+      command.kill('SIGKILL');
+    };
+    const onAbort = () => stop(errors.aborted());
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    const finish = (err?: Error) => {
+      opts.signal?.removeEventListener('abort', onAbort);
+      if (failure ?? err) return reject(failure ?? err);
+      // Copy into a fresh, 4-byte aligned buffer: Buffer.concat may hand back a pooled slice.
+      const pcm = new Float32Array(bytes / 4);
+      let offset = 0;
+      for (const c of chunks) {
+        new Uint8Array(pcm.buffer).set(c, offset);
+        offset += c.length;
+      }
+      resolve(pcm);
+    };
+    command.on('error', (err: Error, _stdout: string | null, stderr: string | null) =>
+      finish(failure ? undefined : errors.unsupportedAudio(ffmpegReason(stderr, err.message), err)),
+    );
+    const out = command.pipe();
+    out.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (bytes > maxBytes) return stop(errors.audioTooLong(bytes / 4 / SAMPLE_RATE, opts.maxDurationSeconds!));
+      chunks.push(chunk);
+    });
+    out.on('end', () => finish());
+  });
+}
+
+export function createFfmpegDecoder(opts: FfmpegDecoderOptions = {}): AudioDecoder {
+  if (opts.ffmpegPath) ffmpeg.setFfmpegPath(opts.ffmpegPath);
+  if (opts.ffprobePath) ffmpeg.setFfprobePath(opts.ffprobePath);
+  return {
+    async decodeFile(path: string, decodeOpts: DecodeOptions = {}): Promise<DecodedAudio> {
+      const info = await probe(path, decodeOpts.signal);
+      if (!info.hasAudio) throw errors.unsupportedAudio('the file has no audio stream');
+      const max = decodeOpts.maxDurationSeconds;
+      // Reject from the container's own duration before paying for a decode; the decode re-checks,
+      // because a header can lie.
+      if (max && info.duration !== undefined && info.duration > max + 0.5) {
+        throw errors.audioTooLong(info.duration, max);
+      }
+      const pcm = await decodePcm(path, decodeOpts);
+      if (pcm.length === 0) throw errors.unsupportedAudio('the audio stream decoded to zero samples');
+      return { pcm, duration: pcm.length / SAMPLE_RATE };
+    },
+  };
+}

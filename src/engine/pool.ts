@@ -1,0 +1,204 @@
+/**
+ * The model pool: each model is loaded once and shared. A per-model semaphore (p-queue's
+ * concurrency) caps the whisper states computing at once; a bounded FIFO wait queue sits in
+ * front and fails fast with errors.queueFull() when it is full.
+ */
+import PQueue from 'p-queue';
+import { ApiError, errors } from '../errors.js';
+import type { Engine, LoadedModel, ModelInfo, ModelPool, PoolListener, PoolStats } from './types.js';
+
+/** More concurrent whisper states than this crash whisper.cpp at the pinned commit. */
+export const MAX_CONCURRENCY = 8;
+const SAMPLE_RATE = 16_000;
+
+export interface ModelPoolOptions {
+  engine: Engine;
+  /** Name (after alias resolution) → the model file; undefined when unknown. */
+  resolve: (name: string) => ModelInfo | undefined;
+  concurrency: number;
+  maxQueue: number;
+  /** Unload a model idle this long (seconds); 0 keeps models loaded. Pinned models never unload. */
+  idleTtlSeconds?: number;
+  pinned?: string[];
+  useGpu?: boolean;
+}
+
+interface Entry {
+  info: ModelInfo;
+  queue: PQueue;
+  model?: Promise<LoadedModel>;
+  loaded: boolean;
+  idleTimer?: NodeJS.Timeout;
+  stats: Omit<PoolStats, 'model' | 'loaded' | 'inFlight' | 'queued' | 'concurrency' | 'maxQueue'>;
+}
+
+export function createModelPool(opts: ModelPoolOptions): ModelPool {
+  if (!(opts.concurrency >= 1 && opts.concurrency <= MAX_CONCURRENCY)) {
+    throw new RangeError(`concurrency must be 1..${MAX_CONCURRENCY}, got ${opts.concurrency}`);
+  }
+  const entries = new Map<string, Entry>();
+  const listeners: PoolListener[] = [];
+  const shutdown = new AbortController();
+  const emit: PoolListener = (event) => listeners.forEach((l) => l(event));
+
+  const entryFor = (name: string): Entry => {
+    let entry = entries.get(name);
+    if (!entry) {
+      const info = opts.resolve(name);
+      if (!info) throw errors.modelNotFound(name);
+      entry = {
+        info,
+        queue: new PQueue({ concurrency: opts.concurrency }),
+        loaded: false,
+        stats: { completed: 0, failed: 0, aborted: 0, rejected: 0, audioSecondsProcessed: 0, avgJobSeconds: 0 },
+      };
+      entries.set(name, entry);
+    }
+    return entry;
+  };
+
+  const ensureLoaded = (entry: Entry): Promise<LoadedModel> => {
+    if (!entry.model) {
+      const started = performance.now();
+      entry.model = opts.engine.loadModel(entry.info.path, { name: entry.info.name, useGpu: opts.useGpu }).then(
+        (model) => {
+          entry.loaded = true;
+          emit({ kind: 'load', model: entry.info.name, seconds: (performance.now() - started) / 1000, ok: true });
+          return withAudioAccounting(model, entry);
+        },
+        (err) => {
+          entry.model = undefined; // a later request may retry the load
+          emit({ kind: 'load', model: entry.info.name, seconds: (performance.now() - started) / 1000, ok: false });
+          throw err instanceof ApiError ? err : errors.modelUnavailable(entry.info.name, String(err), err);
+        },
+      );
+    }
+    return entry.model;
+  };
+
+  const scheduleUnload = (entry: Entry) => {
+    const ttl = opts.idleTtlSeconds ?? 0;
+    if (ttl <= 0 || opts.pinned?.includes(entry.info.name)) return;
+    if (entry.queue.pending > 0 || entry.queue.size > 0) return;
+    clearTimeout(entry.idleTimer);
+    entry.idleTimer = setTimeout(() => void unload(entry), ttl * 1000);
+    entry.idleTimer.unref();
+  };
+
+  const unload = async (entry: Entry) => {
+    if (entry.queue.pending > 0 || entry.queue.size > 0 || !entry.model) return;
+    const model = entry.model;
+    entry.model = undefined;
+    entry.loaded = false;
+    await (await model).free();
+    emit({ kind: 'unload', model: entry.info.name });
+  };
+
+  return {
+    async withModel(name, signal, fn) {
+      if (shutdown.signal.aborted) throw errors.draining();
+      const entry = entryFor(name);
+      const { queue } = entry;
+      if (queue.pending >= opts.concurrency && queue.size >= opts.maxQueue) {
+        entry.stats.rejected++;
+        emit({ kind: 'reject', model: name });
+        throw errors.queueFull(retryAfterSeconds(entry, opts));
+      }
+      if (signal?.aborted) throw errors.aborted();
+      clearTimeout(entry.idleTimer);
+      const enqueued = performance.now();
+      try {
+        return await queue.add(
+          async () => {
+            const model = await ensureLoaded(entry);
+            emit({ kind: 'start', model: name, waitSeconds: (performance.now() - enqueued) / 1000 });
+            return runJob(entry, model, signal, shutdown.signal, fn, emit);
+          },
+          { signal, throwOnTimeout: true },
+        );
+      } catch (err) {
+        // p-queue rejects with a DOMException AbortError when the signal fires while waiting.
+        if (signal?.aborted && !(err instanceof ApiError)) throw errors.aborted();
+        throw err;
+      } finally {
+        scheduleUnload(entry);
+      }
+    },
+    async load(name) {
+      await ensureLoaded(entryFor(name));
+    },
+    isLoaded: (name) => entries.get(name)?.loaded ?? false,
+    stats: () =>
+      [...entries.values()].map((e) => ({
+        model: e.info.name,
+        loaded: e.loaded,
+        inFlight: e.queue.pending,
+        queued: e.queue.size,
+        concurrency: opts.concurrency,
+        maxQueue: opts.maxQueue,
+        ...e.stats,
+      })),
+    on: (listener) => void listeners.push(listener),
+    async close() {
+      shutdown.abort();
+      await Promise.all(
+        [...entries.values()].map(async (e) => {
+          clearTimeout(e.idleTimer);
+          await e.queue.onIdle();
+          if (e.model) await (await e.model.catch(() => undefined))?.free();
+          e.model = undefined;
+          e.loaded = false;
+        }),
+      );
+    },
+  };
+}
+
+async function runJob<T>(
+  entry: Entry,
+  model: LoadedModel,
+  signal: AbortSignal | undefined,
+  shutdownSignal: AbortSignal,
+  fn: (model: LoadedModel, signal: AbortSignal) => Promise<T>,
+  emit: PoolListener,
+): Promise<T> {
+  const started = performance.now();
+  const combined = signal ? AbortSignal.any([signal, shutdownSignal]) : shutdownSignal;
+  let outcome: 'ok' | 'error' | 'aborted' = 'error';
+  try {
+    const result = await fn(model, combined);
+    outcome = 'ok';
+    return result;
+  } catch (err) {
+    if (combined.aborted) outcome = 'aborted';
+    throw err;
+  } finally {
+    const seconds = (performance.now() - started) / 1000;
+    const s = entry.stats;
+    if (outcome === 'ok') s.completed++;
+    else if (outcome === 'aborted') s.aborted++;
+    else s.failed++;
+    // Exponential moving average of slot occupancy, for Retry-After estimates.
+    s.avgJobSeconds = s.avgJobSeconds === 0 ? seconds : 0.8 * s.avgJobSeconds + 0.2 * seconds;
+    emit({ kind: 'finish', model: entry.info.name, seconds, outcome });
+  }
+}
+
+/** Counts the audio each transcription handles, for metrics and the real-time factor. */
+function withAudioAccounting(model: LoadedModel, entry: Entry): LoadedModel {
+  return {
+    info: model.info,
+    free: () => model.free(),
+    async transcribe(pcm, params, hooks) {
+      const transcript = await model.transcribe(pcm, params, hooks);
+      entry.stats.audioSecondsProcessed += pcm.length / SAMPLE_RATE;
+      return transcript;
+    },
+  };
+}
+
+/** How long until a queued request would start: queue length × average job time / slots. */
+export function retryAfterSeconds(entry: Pick<Entry, 'queue' | 'stats'>, opts: { concurrency: number }): number {
+  const avg = entry.stats.avgJobSeconds || 5;
+  return Math.max(1, Math.ceil(((entry.queue.size + 1) * avg) / opts.concurrency));
+}
