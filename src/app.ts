@@ -9,7 +9,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { AudioDecoder } from './audio/types.js';
 import type { Config } from './config.js';
 import type { ModelPool } from './engine/types.js';
-import { registerErrorHandlers } from './http/error-handler.js';
+import { frameworkErrors, registerErrorHandlers } from './http/error-handler.js';
 import authPlugin from './http/plugins/auth.js';
 import drainPlugin from './http/plugins/drain.js';
 import metricsPlugin from './http/plugins/metrics.js';
@@ -46,7 +46,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       catalogFiles: [`${config.MODELS_DIR}/catalog.json`, new URL('../models/catalog.json', import.meta.url).pathname],
     });
   const pool = deps.pool ?? (await createRealPool(config, models));
-  const decoder = deps.decoder ?? (await createRealDecoder(config));
+  const decoder = deps.decoder ?? (await createRealDecoder());
   const metrics = createMetrics(pool);
   const services: AppServices = {
     config,
@@ -67,6 +67,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   const app = Fastify({
     logger: { level: config.LOG_LEVEL },
     genReqId,
+    frameworkErrors,
     // Keep-alive sockets idle during a drain are closed so close() does not wait on them.
     forceCloseConnections: 'idle',
   });
@@ -123,16 +124,18 @@ async function createRealPool(config: Config, models: ModelCatalog): Promise<Mod
   const { createWhisperEngine } = await import('./engine/whisper.js');
   const { createModelPool } = await import('./engine/pool.js');
   return createModelPool({
-    engine: createWhisperEngine({ useGpu: config.USE_GPU }),
+    engine: createWhisperEngine({ defaultThreads: config.THREADS_PER_REQUEST }),
     resolve: (name) => models.resolve(name),
     concurrency: config.POOL_CONCURRENCY,
     maxQueue: config.QUEUE_MAX,
     idleTtlSeconds: config.MODEL_IDLE_TTL_SECONDS,
-    defaultParams: { beamSize: config.BEAM_SIZE, bestOf: config.BEST_OF, threads: config.THREADS_PER_REQUEST },
+    // Preloaded models are what /ready promises; an idle TTL must never unload them.
+    pinned: config.PRELOAD_MODELS.flatMap((name) => models.resolve(name)?.name ?? []),
+    useGpu: config.USE_GPU,
   });
 }
 
-async function createRealDecoder(config: Config): Promise<AudioDecoder> {
+async function createRealDecoder(): Promise<AudioDecoder> {
   const { createFfmpegDecoder } = await import('./audio/ffmpeg.js');
-  return createFfmpegDecoder({ tmpDir: config.TMP_DIR });
+  return createFfmpegDecoder();
 }

@@ -21,7 +21,8 @@ function fromValidation(issues: Issue[], body: unknown): ApiError {
   if (param && (typeof body !== 'object' || body === null || (body as Record<string, unknown>)[param] === undefined)) {
     return errors.missingField(param);
   }
-  const where = param ? `'${path.join('.')}'` : 'the request';
+  // timestamp_granularities[1], chunking_strategy.type: how the SDKs name nested fields.
+  const where = param ? `'${path.map((k, i) => (i === 0 ? k : /^\d+$/.test(k) ? `[${k}]` : `.${k}`)).join('')}'` : 'the request';
   return errors.invalidRequest(`Invalid value for ${where}: ${issue.message ?? 'invalid'}`, param);
 }
 
@@ -50,6 +51,14 @@ export function toApiError(err: unknown, request?: FastifyRequest): ApiError {
 function sendError(err: ApiError, reply: FastifyReply): FastifyReply {
   if (err.retryAfter !== undefined) reply.header('retry-after', String(err.retryAfter));
   return reply.code(err.status).type('application/json; charset=utf-8').send(err.toBody());
+}
+
+/**
+ * For errors raised before routing (bad URL encoding, an over-long path parameter): Fastify
+ * sends those from its router through the `frameworkErrors` option, not the error handler.
+ */
+export function frameworkErrors(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  sendError(toApiError(err, request), reply);
 }
 
 export function registerErrorHandlers(app: FastifyInstance): void {

@@ -6,9 +6,8 @@
 import { performance } from 'node:perf_hooks';
 import type { AudioDecoder } from '../audio/types.js';
 import type { DecodeParams, ModelPool, Segment, Task, Transcript } from '../engine/types.js';
-import { ApiError, errors } from '../errors.js';
+import { errors } from '../errors.js';
 import type { ModelCatalog } from './models.js';
-import { retryAfterSeconds } from './retry-after.js';
 
 export interface TranscriptionRequest {
   /** A file on disk: ffmpeg needs to seek in some containers (MP4/M4A). */
@@ -39,7 +38,7 @@ export interface TranscriptionService {
 }
 
 export interface TranscriptionServiceDeps {
-  pool: Pick<ModelPool, 'withModel' | 'stats'>;
+  pool: Pick<ModelPool, 'withModel'>;
   decoder: AudioDecoder;
   models: Pick<ModelCatalog, 'require'>;
   observer?: JobObserver;
@@ -85,26 +84,19 @@ export function createTranscriptionService(deps: TranscriptionServiceDeps): Tran
         temperature: req.temperature,
         wordTimestamps: req.wordTimestamps,
       };
-      try {
-        return await deps.pool.withModel(info.name, req.signal, async (model, signal) => {
-          hooks.onStart?.();
-          const started = performance.now();
-          const transcript = await model.transcribe(audio.pcm, params, { signal, onSegment: hooks.onSegment });
-          deps.observer?.jobDone({
-            model: info.name,
-            task: req.task,
-            audioSeconds: audio.duration,
-            processingSeconds: (performance.now() - started) / 1000,
-          });
-          return transcript;
+      // The pool answers a full queue with errors.queueFull(retryAfter estimated from its stats).
+      return deps.pool.withModel(info.name, req.signal, async (model, signal) => {
+        hooks.onStart?.();
+        const started = performance.now();
+        const transcript = await model.transcribe(audio.pcm, params, { signal, onSegment: hooks.onSegment });
+        deps.observer?.jobDone({
+          model: info.name,
+          task: req.task,
+          audioSeconds: audio.duration,
+          processingSeconds: (performance.now() - started) / 1000,
         });
-      } catch (err) {
-        // The pool knows the queue is full; only here do we know which model's stats to read.
-        if (err instanceof ApiError && err.code === 'queue_full') {
-          throw errors.queueFull(retryAfterSeconds(deps.pool.stats().find((s) => s.model === info.name)));
-        }
-        throw err;
-      }
+        return transcript;
+      });
     },
   };
 }

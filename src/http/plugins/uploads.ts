@@ -38,6 +38,9 @@ export default fp<UploadsOptions>(
 
     app.addHook('onRequest', async (request, reply) => {
       if (!request.routeOptions.config?.upload) return;
+      // Refuse other bodies before Fastify parses them (a broken JSON body is still a 415 here).
+      const type = request.headers['content-type'];
+      if (!type || !/^multipart\/form-data\b/i.test(type)) throw errors.unsupportedMediaType(type);
       reply.raw.once('close', () => void cleanup(request).catch(() => {}));
     });
     // onSend runs before the first byte goes out, so a client that got its reply never sees

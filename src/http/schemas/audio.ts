@@ -42,7 +42,9 @@ export const TranscriptionRequest = z.object({
     .optional()
     .describe('`logprobs` is recognised but not supported by this server: asking for it is a 400.'),
   chunking_strategy: z
-    .union([z.literal('auto'), VadConfig])
+    .union([z.literal('auto'), VadConfig], {
+      error: "expected 'auto' or an object with type 'server_vad' (chunking_strategy[type]=server_vad)",
+    })
     .optional()
     .describe(
       'Accepted for compatibility and validated, then ignored: whisper.cpp always decodes the whole file in 30-second windows with its own seek logic, which is what `auto` asks for.',

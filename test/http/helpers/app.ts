@@ -48,7 +48,7 @@ export async function makeTestApp(
   };
 }
 
-type Part = string | string[] | { data: Buffer | string; filename: string; type?: string };
+type Part = string | string[] | { data: Uint8Array<ArrayBuffer> | string; filename: string; type?: string };
 
 /** Encodes a multipart body exactly as undici's FormData does (what the Node SDK sends). */
 export async function multipart(fields: Array<[string, Part]> | Record<string, Part>) {
