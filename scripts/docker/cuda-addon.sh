@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Build stage, CUDA image: installs dependencies without compiling anything, applies patches/,
+# builds libwhisper.a with CUDA from the patched whisper.cpp inside smart-whisper, then builds the
+# addon against it with smart-whisper's BYOL route. Run from the app directory.
+#   CUDA_ARCHS="75 80 86 89 90"   T4, A100, A10G, L4, H100 (compute capabilities)
+#   CUDA_PATH=/usr/local/cuda     toolkit (the nvidia/cuda devel image has it there)
+#   CUBLAS_DIR=                   only where cuBLAS is not inside CUDA_PATH (CI)
+#   BYOL_EXTRA_LDFLAGS=           only where libcuda.so is not in CUDA_PATH/lib64/stubs (CI)
+#   NATIVE_OUT=.native-cuda       where the library build happens
+set -euo pipefail
+
+archs="${CUDA_ARCHS:-75 80 86 89 90}"
+cuda_path="${CUDA_PATH:-/usr/local/cuda}"
+out="${NATIVE_OUT:-.native-cuda}"
+export WHISPER_MARCH="${WHISPER_MARCH:-x86-64-v3}"
+
+# --ignore-scripts: no point compiling the CPU whisper.cpp that BYOL replaces; the patches are
+# applied explicitly below, by the same script the apply-patches preinstall would have run.
+npm ci --no-audit --no-fund --ignore-scripts
+node node_modules/@whisper-server/apply-patches/apply.cjs
+
+scripts/native/build-libwhisper.sh --cuda --archs "$archs" --out "$out" --cuda-path "$cuda_path" \
+  ${CUBLAS_DIR:+--cublas "$CUBLAS_DIR"}
+# The devel image links libcuda through the toolkit's stub; the real one comes from the driver.
+stubs="$cuda_path/lib64/stubs"
+extra="${BYOL_EXTRA_LDFLAGS:-}"
+[ -d "$stubs" ] && extra="-L$stubs $extra"
+scripts/native/byol-install.sh --lib-dir "$out" --pkg node_modules/smart-whisper --extra-ldflags "$extra"
+
+# The addon must record the CUDA libraries it needs; the loader finds them at run time.
+needed="$(readelf -d node_modules/smart-whisper/build/Release/smart-whisper.node | grep NEEDED)"
+for lib in libcudart libcublas libcuda.so; do
+  grep -q "$lib" <<< "$needed" || { echo "cuda-addon: addon does not link $lib" >&2; exit 1; }
+done
+echo "cuda-addon: ok (archs: $archs)"
