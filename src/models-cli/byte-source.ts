@@ -46,15 +46,28 @@ export function fileSource(path: string): ByteSource {
   };
 }
 
-/** Sequential little-endian reads over a ByteSource, for headers. */
+/**
+ * Sequential little-endian reads over a ByteSource, for headers. Reads ahead in
+ * 64 KiB windows: a vocabulary is 50k tiny fields, and a syscall each is slow.
+ * Returned buffers may share the window, so callers copy what they keep.
+ */
 export class Cursor {
+  private win: Buffer = Buffer.alloc(0);
+  private winStart = 0;
+
   constructor(
     private readonly src: ByteSource,
     public pos = 0,
   ) {}
 
   bytes(n: number): Buffer {
-    const b = this.src.read(this.pos, n);
+    const off = this.pos - this.winStart;
+    if (off < 0 || off + n > this.win.length) {
+      const len = Math.max(n, Math.min(1 << 16, this.src.size - this.pos));
+      this.win = this.src.read(this.pos, len);
+      this.winStart = this.pos;
+    }
+    const b = this.win.subarray(this.pos - this.winStart, this.pos - this.winStart + n);
     this.pos += n;
     return b;
   }

@@ -15,6 +15,11 @@ export interface RowRange {
   count: number;
 }
 
+/** Copies, because Buffers may sit unaligned inside a shared pool. */
+function floatView(b: Buffer): Float32Array {
+  return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.length));
+}
+
 function rowElements(v: Ct2Variable): number {
   return v.shape.slice(1).reduce((a, b) => a * b, 1);
 }
@@ -35,7 +40,7 @@ export function readRows(src: ByteSource, index: Ct2Index, v: Ct2Variable, range
     case 'float16':
       return { kind: 'f16', data: raw };
     case 'float32':
-      return { kind: 'f32', data: new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.length)) };
+      return { kind: 'f32', data: floatView(raw) };
     case 'bfloat16': {
       // bf16 is the top half of an f32.
       const out = new Float32Array(raw.length / 2);
@@ -56,7 +61,7 @@ function dequantise(src: ByteSource, index: Ct2Index, v: Ct2Variable, raw: Buffe
   const sv = findVariable(index, `${v.name}_scale`);
   if (!sv) throw new Error(`${v.name} is ${v.dtype} but ${v.name}_scale is missing`);
   if (sv.dtype !== 'float32') throw new Error(`${sv.name} has dtype ${sv.dtype}, expected float32`);
-  const scales = new Float32Array(src.read(sv.offset, sv.byteLength).buffer.slice(0));
+  const scales = floatView(src.read(sv.offset, sv.byteLength));
   const perRow = scales.length > 1;
   if (perRow && scales.length !== v.shape[0]) throw new Error(`${sv.name} has ${scales.length} scales for ${v.shape[0]} rows`);
   const out = new Float32Array(count * per);
