@@ -9,6 +9,32 @@ import { createJsonSchemaTransform, createJsonSchemaTransformObject } from '../t
 
 export const DOCS_PREFIX = '/docs';
 
+const toDocument = createJsonSchemaTransformObject({});
+type Doc = ReturnType<typeof toDocument>;
+type WithComponents = { components?: { schemas?: Record<string, unknown> } };
+
+/**
+ * The zod provider emits every registered schema twice (an input and an output variant); only
+ * the ones a route references belong in the document.
+ */
+function pruneUnusedSchemas(doc: Doc): Doc {
+  const { components } = doc as WithComponents;
+  const schemas = components?.schemas ?? {};
+  const used = new Set<string>();
+  const visit = (node: unknown) => {
+    const text = JSON.stringify(node);
+    for (const m of text.matchAll(/"#\/components\/schemas\/([^"]+)"/g)) {
+      if (!used.has(m[1])) {
+        used.add(m[1]);
+        visit(schemas[m[1]]);
+      }
+    }
+  };
+  visit(doc.paths);
+  const kept = Object.fromEntries(Object.entries(schemas).filter(([name]) => used.has(name)));
+  return { ...doc, components: { ...components, schemas: kept } } as Doc;
+}
+
 export default fp<{ version: string }>(
   async (app, { version }) => {
     await app.register(swagger, {
@@ -21,7 +47,7 @@ export default fp<{ version: string }>(
             "Self-hosted, OpenAI-compatible speech-to-text on whisper.cpp. Point the official `openai` SDKs at this server's `/v1` base URL.",
           license: { name: 'MIT', identifier: 'MIT' },
         },
-        servers: [{ url: 'http://localhost:8000', description: 'Local default (HOST/PORT)' }],
+        servers: [{ url: '/', description: 'This server' }],
         tags: [
           { name: 'audio', description: 'OpenAI-compatible transcription and translation.' },
           { name: 'models', description: 'OpenAI-compatible model listing.' },
@@ -35,7 +61,7 @@ export default fp<{ version: string }>(
         },
       },
       transform: createJsonSchemaTransform({ skipList: [] }),
-      transformObject: createJsonSchemaTransformObject({}),
+      transformObject: (input) => pruneUnusedSchemas(toDocument(input)),
     });
     await app.register(swaggerUi, { routePrefix: DOCS_PREFIX });
   },

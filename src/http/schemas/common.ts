@@ -16,8 +16,23 @@ export const ErrorBody = z
 /** Error statuses a route can answer with; all share the one body. */
 export type ErrorStatus = 400 | 401 | 404 | 413 | 415 | 429 | 500 | 503;
 
-export function errorResponses<S extends ErrorStatus>(...statuses: S[]): Record<S, typeof ErrorBody> {
-  return Object.fromEntries(statuses.map((s) => [s, ErrorBody])) as Record<S, typeof ErrorBody>;
+const ERROR_DESCRIPTIONS: Record<ErrorStatus, string> = {
+  400: 'Invalid request: a bad field, unsupported or corrupt audio, a malformed multipart body.',
+  401: 'Missing or wrong API key (only when API_KEYS is set).',
+  404: 'Unknown model.',
+  413: 'The upload is larger than MAX_UPLOAD_BYTES.',
+  415: 'The body is not multipart/form-data.',
+  429: 'The model queue is full; Retry-After says when to try again.',
+  500: 'Transcription failed.',
+  503: 'Not ready yet, or shutting down.',
+};
+
+type ErrorResponse = { description: string; content: { 'application/json': { schema: typeof ErrorBody } } };
+
+export function errorResponses<S extends ErrorStatus>(...statuses: S[]): Record<S, ErrorResponse> {
+  return Object.fromEntries(
+    statuses.map((s) => [s, { description: ERROR_DESCRIPTIONS[s], content: { 'application/json': { schema: ErrorBody } } }]),
+  ) as Record<S, ErrorResponse>;
 }
 
 /** ISO-639-1 code (or English name) → whisper's code; unknown languages are a 400, not a guess. */
