@@ -1,9 +1,9 @@
 /**
- * The model pool: each model is loaded once and shared. A per-model semaphore (p-queue's
- * concurrency) caps the whisper states computing at once; a bounded FIFO wait queue sits in
- * front and fails fast with errors.queueFull() when it is full.
+ * The model pool: each model is loaded once and shared. A per-model semaphore caps the whisper
+ * states computing at once; a bounded FIFO wait queue sits in front and fails fast with
+ * errors.queueFull() when it is full.
  */
-import PQueue from 'p-queue';
+import { Semaphore } from './semaphore.js';
 import { ApiError, errors } from '../errors.js';
 import type { Engine, LoadedModel, ModelInfo, ModelPool, PoolListener, PoolStats } from './types.js';
 
@@ -25,7 +25,7 @@ export interface ModelPoolOptions {
 
 interface Entry {
   info: ModelInfo;
-  queue: PQueue;
+  slots: Semaphore;
   model?: Promise<LoadedModel>;
   loaded: boolean;
   idleTimer?: NodeJS.Timeout;
@@ -48,7 +48,7 @@ export function createModelPool(opts: ModelPoolOptions): ModelPool {
       if (!info) throw errors.modelNotFound(name);
       entry = {
         info,
-        queue: new PQueue({ concurrency: opts.concurrency }),
+        slots: new Semaphore(opts.concurrency),
         loaded: false,
         stats: { completed: 0, failed: 0, aborted: 0, rejected: 0, audioSecondsProcessed: 0, avgJobSeconds: 0 },
       };
@@ -79,14 +79,14 @@ export function createModelPool(opts: ModelPoolOptions): ModelPool {
   const scheduleUnload = (entry: Entry) => {
     const ttl = opts.idleTtlSeconds ?? 0;
     if (ttl <= 0 || opts.pinned?.includes(entry.info.name)) return;
-    if (entry.queue.pending > 0 || entry.queue.size > 0) return;
+    if (entry.slots.running > 0 || entry.slots.waiting > 0) return;
     clearTimeout(entry.idleTimer);
     entry.idleTimer = setTimeout(() => void unload(entry), ttl * 1000);
     entry.idleTimer.unref();
   };
 
   const unload = async (entry: Entry) => {
-    if (entry.queue.pending > 0 || entry.queue.size > 0 || !entry.model) return;
+    if (entry.slots.running > 0 || entry.slots.waiting > 0 || !entry.model) return;
     const model = entry.model;
     entry.model = undefined;
     entry.loaded = false;
@@ -98,29 +98,25 @@ export function createModelPool(opts: ModelPoolOptions): ModelPool {
     async withModel(name, signal, fn) {
       if (shutdown.signal.aborted) throw errors.draining();
       const entry = entryFor(name);
-      const { queue } = entry;
-      if (queue.pending >= opts.concurrency && queue.size >= opts.maxQueue) {
+      const { slots } = entry;
+      if (slots.running >= opts.concurrency && slots.waiting >= opts.maxQueue) {
         entry.stats.rejected++;
         emit({ kind: 'reject', model: name });
         throw errors.queueFull(retryAfterSeconds(entry, opts));
       }
-      if (signal?.aborted) throw errors.aborted();
       clearTimeout(entry.idleTimer);
       const enqueued = performance.now();
+      const release = await slots.acquire(signal).catch(() => {
+        throw errors.aborted();
+      });
       try {
-        return await queue.add(
-          async () => {
-            const model = await ensureLoaded(entry);
-            emit({ kind: 'start', model: name, waitSeconds: (performance.now() - enqueued) / 1000 });
-            return runJob(entry, model, signal, shutdown.signal, fn, emit);
-          },
-          { signal, throwOnTimeout: true },
-        );
-      } catch (err) {
-        // p-queue rejects with a DOMException AbortError when the signal fires while waiting.
-        if (signal?.aborted && !(err instanceof ApiError)) throw errors.aborted();
-        throw err;
+        const model = await ensureLoaded(entry);
+        // Cancelled while the model loaded: don't start work nobody will read.
+        if (signal?.aborted) throw errors.aborted();
+        emit({ kind: 'start', model: name, waitSeconds: (performance.now() - enqueued) / 1000 });
+        return await runJob(entry, model, signal, shutdown.signal, fn, emit);
       } finally {
+        release();
         scheduleUnload(entry);
       }
     },
@@ -132,8 +128,8 @@ export function createModelPool(opts: ModelPoolOptions): ModelPool {
       [...entries.values()].map((e) => ({
         model: e.info.name,
         loaded: e.loaded,
-        inFlight: e.queue.pending,
-        queued: e.queue.size,
+        inFlight: e.slots.running,
+        queued: e.slots.waiting,
         concurrency: opts.concurrency,
         maxQueue: opts.maxQueue,
         ...e.stats,
@@ -144,7 +140,7 @@ export function createModelPool(opts: ModelPoolOptions): ModelPool {
       await Promise.all(
         [...entries.values()].map(async (e) => {
           clearTimeout(e.idleTimer);
-          await e.queue.onIdle();
+          await e.slots.onIdle();
           if (e.model) await (await e.model.catch(() => undefined))?.free();
           e.model = undefined;
           e.loaded = false;
@@ -163,7 +159,16 @@ async function runJob<T>(
   emit: PoolListener,
 ): Promise<T> {
   const started = performance.now();
-  const combined = signal ? AbortSignal.any([signal, shutdownSignal]) : shutdownSignal;
+  // Not AbortSignal.any(): on Node 20 its combined signal is only weakly held by its sources and
+  // can be garbage-collected while a job waits on it. Plain listeners hold it strongly.
+  const controller = new AbortController();
+  const combined = controller.signal;
+  const abort = () => controller.abort();
+  const sources = signal ? [signal, shutdownSignal] : [shutdownSignal];
+  for (const s of sources) {
+    if (s.aborted) abort();
+    else s.addEventListener('abort', abort, { once: true });
+  }
   let outcome: 'ok' | 'error' | 'aborted' = 'error';
   try {
     const result = await fn(model, combined);
@@ -173,6 +178,7 @@ async function runJob<T>(
     if (combined.aborted) outcome = 'aborted';
     throw err;
   } finally {
+    for (const s of sources) s.removeEventListener('abort', abort);
     const seconds = (performance.now() - started) / 1000;
     const s = entry.stats;
     if (outcome === 'ok') s.completed++;
@@ -198,7 +204,7 @@ function withAudioAccounting(model: LoadedModel, entry: Entry): LoadedModel {
 }
 
 /** How long until a queued request would start: queue length × average job time / slots. */
-export function retryAfterSeconds(entry: Pick<Entry, 'queue' | 'stats'>, opts: { concurrency: number }): number {
+export function retryAfterSeconds(entry: Pick<Entry, 'slots' | 'stats'>, opts: { concurrency: number }): number {
   const avg = entry.stats.avgJobSeconds || 5;
-  return Math.max(1, Math.ceil(((entry.queue.size + 1) * avg) / opts.concurrency));
+  return Math.max(1, Math.ceil(((entry.slots.waiting + 1) * avg) / opts.concurrency));
 }
