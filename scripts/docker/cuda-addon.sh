@@ -4,14 +4,14 @@
 # addon against it with smart-whisper's BYOL route. Run from the app directory.
 #   CUDA_ARCHS="75 80 86 89 90"   T4, A100, A10G, L4, H100 (compute capabilities)
 #   CUDA_PATH=/usr/local/cuda     toolkit (the nvidia/cuda devel image has it there)
-#   CUBLAS_DIR=                   only where cuBLAS is not inside CUDA_PATH (CI)
+#   CUBLAS_DIR=                   only where cuBLAS is not inside CUDA_PATH (CI: fetch-cuda-extras.sh)
 #   BYOL_EXTRA_LDFLAGS=           only where libcuda.so is not in CUDA_PATH/lib64/stubs (CI)
-#   NATIVE_OUT=.native-cuda       where the library build happens
+#   NATIVE_OUT=.cache/native-cuda where the library build happens
 set -euo pipefail
 
 archs="${CUDA_ARCHS:-75 80 86 89 90}"
 cuda_path="${CUDA_PATH:-/usr/local/cuda}"
-out="${NATIVE_OUT:-.native-cuda}"
+out="${NATIVE_OUT:-.cache/native-cuda}"
 export WHISPER_MARCH="${WHISPER_MARCH:-x86-64-v3}"
 
 # --ignore-scripts: no point compiling the CPU whisper.cpp that BYOL replaces; the patches are

@@ -40,7 +40,7 @@ out="$(cd "$out" && pwd)"
 
 # Fresh copy every time: the Makefile builds objects next to the sources, and a clean build is what
 # CI must prove. Only what libwhisper.a needs is copied.
-rm -rf "$out/src" "$out/lib"
+rm -rf "${out:?}/src" "${out:?}/lib"
 mkdir -p "$out/src/scripts" "$out/lib"
 cp -a "$src/Makefile" "$src/ggml" "$src/src" "$src/include" "$out/src/"
 # The Makefile includes scripts/get-flags.mk, which the npm tarball omits. Upstream uses it only to

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Native checks (called by .ci/run): smart-whisper's BYOL route, the one the CUDA image uses.
+#  1. CPU: libwhisper.a from the bundled (patched) whisper.cpp, an addon linked against it in a
+#     copy of the package, then the engine tests and a real transcription through that addon.
+#  2. CUDA: the CUDA image's build-stage script (scripts/docker/cuda-addon.sh) in a scratch copy,
+#     compiled for one GPU architecture (CI_CUDA_ARCHS, default 75 = T4) and linked. No GPU is
+#     reachable here, so the CUDA addon is linked and inspected, never run.
+# Non-interactive, idempotent (.cache/native is rebuilt each run), fails on the first error,
+# prints the time of each step.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo="$PWD"
+export CI="${CI:-true}" npm_config_update_notifier=false
+cuda_archs="${CI_CUDA_ARCHS:-75}"
+work="$repo/.cache/native"
+model="$repo/models/ggml-tiny.en.bin"
+audio="$repo/../shared/audio/jfk.wav"
+phrase="ask not what your country can do for you"
+
+t_all=$(date +%s)
+t_step=$t_all
+step() {
+  local now; now=$(date +%s)
+  if [ -n "${current:-}" ]; then printf '== %-52s %4ss\n' "$current" $((now - t_step)); fi
+  current="$1" t_step=$now
+  echo "== $current ..."
+}
+# Undefined symbols left after loading every NEEDED library, other than Node-API (from node).
+unresolved() { ldd -r "$1" 2>&1 | grep 'undefined symbol' | grep -vE 'undefined symbol: (napi_|node_api_)' || true; }
+
+rm -rf "$work" && mkdir -p "$work"
+
+step "cpu: libwhisper.a (x86-64-v3) from smart-whisper's whisper.cpp"
+scripts/native/build-libwhisper.sh --out "$work/lib-cpu"
+
+step "cpu: BYOL addon in a copy of the package"
+cpu_addon="$(scripts/native/byol-install.sh --lib-dir "$work/lib-cpu" --copy-to "$work/smart-whisper-byol-cpu" | tail -n1)"
+[ -z "$(unresolved "$cpu_addon")" ] || { unresolved "$cpu_addon"; exit 1; }
+# Static link: whisper.cpp lives inside the .node, nothing to find at run time.
+nm -D --defined-only "$cpu_addon" > "$work/cpu-addon.syms"
+grep -q ' whisper_init_from_file_with_params' "$work/cpu-addon.syms"
+echo "  $cpu_addon"
+
+step "cpu: test model"
+[ -f "$model" ] || npm run --silent models -- fetch-test
+
+step "cpu: engine tests with WHISPER_ADDON_PATH=<BYOL addon>"
+if compgen -G "test/engine/*.test.ts" > /dev/null; then
+  WHISPER_ADDON_PATH="$cpu_addon" npx vitest run test/engine
+else
+  echo "  NOTE: test/engine has no tests yet; the transcription check below still runs"
+fi
+
+step "cpu: same transcript from the stock and the BYOL addon"
+stock="$(npx tsx scripts/native/smoke-transcribe.ts "$model" "$audio" "$phrase")"
+byol="$(WHISPER_ADDON_PATH="$cpu_addon" npx tsx scripts/native/smoke-transcribe.ts "$model" "$audio" "$phrase")"
+echo "  stock: $stock"
+echo "  byol:  $byol"
+text() { node -e 'console.log(JSON.parse(process.argv[1]).text)' "$1"; }
+[ "$(text "$stock")" = "$(text "$byol")" ] || { echo "native-checks: transcripts differ" >&2; exit 1; }
+
+if ! command -v nvcc > /dev/null; then
+  step "cuda: SKIPPED, no nvcc on this machine"
+  step "done"
+  echo "native-checks: CPU checks passed; CUDA compile NOT checked (no nvcc) in $(( $(date +%s) - t_all ))s"
+  exit 0
+fi
+
+step "cuda: toolchain extras (cuBLAS, cuobjdump from PyPI; libcuda link stub)"
+nvcc --version | tail -n2
+extras="$(scripts/native/fetch-cuda-extras.sh)"
+scripts/native/libcuda-stub.sh "$work/libcuda-stub"
+
+step "cuda: scripts/docker/cuda-addon.sh, archs '$cuda_archs'"
+scratch="$(mktemp -d)"
+trap 'rm -rf "$scratch"' EXIT
+# What Dockerfile.cuda COPYs before that RUN step.
+cp -r package.json package-lock.json native patches scripts "$scratch/"
+(
+  cd "$scratch"
+  CUDA_ARCHS="$cuda_archs" CUBLAS_DIR="$extras" BYOL_EXTRA_LDFLAGS="-L$work/libcuda-stub" \
+    NATIVE_OUT="$work/lib-cuda" scripts/docker/cuda-addon.sh
+)
+cp "$scratch/node_modules/smart-whisper/build/Release/smart-whisper.node" "$work/smart-whisper-cuda.node"
+cat "$work/lib-cuda/build-info.txt"
+
+step "cuda: inspect the linked addon"
+cuda_addon="$work/smart-whisper-cuda.node"
+readelf -d "$cuda_addon" | grep NEEDED
+export LD_LIBRARY_PATH="$extras/lib:$work/libcuda-stub:${CUDA_PATH:-/usr/local/cuda}/lib64"
+[ -z "$(unresolved "$cuda_addon")" ] || { unresolved "$cuda_addon"; exit 1; }
+readelf -S -W "$cuda_addon" | grep -c '\.nv_fatbin' > /dev/null || { echo "native-checks: no GPU code in the addon" >&2; exit 1; }
+# Every requested architecture must have its own machine code (cubin) in the fat binary.
+"$extras/bin/cuobjdump" --list-elf "$cuda_addon" > "$work/cuda-addon.elf"
+for a in $cuda_archs; do
+  n="$(grep -c "\.sm_$a\.cubin" "$work/cuda-addon.elf" || true)"
+  [ "$n" -gt 0 ] || { echo "native-checks: no sm_$a code in the addon" >&2; exit 1; }
+  echo "  sm_$a: $n cubins"
+done
+echo "  size $(stat -c %s "$cuda_addon") bytes"
+echo "  NOTE: no GPU here; the CUDA addon is compiled and linked, not run."
+
+step "done"
+echo "native-checks: all passed in $(( $(date +%s) - t_all ))s"
