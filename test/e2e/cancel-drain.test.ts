@@ -1,0 +1,63 @@
+/**
+ * Process-level behaviour with the real engine: a client disconnect aborts the native compute
+ * and frees the slot; SIGTERM drains (in-flight work completes, new work is refused, exit 0).
+ */
+import fs from 'node:fs';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { audio, requireWeights, startServer, waitFor, type RunningServer } from './helpers/server.js';
+
+const longClip = () => new Blob([fs.readFileSync(audio('long_concat_en_16k.wav'))], { type: 'audio/wav' });
+const form = (file: Blob, model = 'tiny.en') => {
+  const fd = new FormData();
+  fd.append('file', file, 'long.wav');
+  fd.append('model', model);
+  return fd;
+};
+
+let server: RunningServer;
+beforeAll(async () => {
+  requireWeights('tiny.en');
+  server = await startServer({ POOL_CONCURRENCY: '1' });
+}, 60_000);
+afterAll(async () => {
+  await server?.stop();
+});
+
+test('disconnecting during the 80 s clip aborts the compute and frees the slot within a bound', async () => {
+  const ac = new AbortController();
+  const pending = fetch(`${server.url}/v1/audio/transcriptions`, { method: 'POST', body: form(longClip()), signal: ac.signal }).catch(
+    (e) => e,
+  );
+  await waitFor(async () => (await server.metric('whisper_inflight_requests', 'tiny.en')) === 1, 30_000);
+  await new Promise((r) => setTimeout(r, 1000)); // well inside the first 30 s window
+  const t0 = Date.now();
+  ac.abort();
+  await pending;
+  await waitFor(async () => (await server.metric('whisper_inflight_requests', 'tiny.en')) === 0, 10_000);
+  const freedMs = Date.now() - t0;
+  // The issue asks for "a few hundred ms". whisper.cpp at the bundled commit polls the abort
+  // flag only after a whole encoder pass (conv + encoder + cross graphs), ≈0.75 s for tiny.en on
+  // 2 idle cores and several seconds on a busy machine; the bound is generous for shared CI.
+  expect(freedMs).toBeLessThan(3000);
+  expect(await server.metric('whisper_jobs_aborted_total', 'tiny.en')).toBe(1);
+  expect((await fetch(`${server.url}/health`)).status).toBe(200);
+  await waitFor(async () => (await server.leftovers()).length === 0, 2000);
+}, 60_000);
+
+test('SIGTERM drains: /ready 503, new work 503, the running request completes, exit code 0', async () => {
+  const jfk = new Blob([fs.readFileSync(audio('jfk.wav'))], { type: 'audio/wav' });
+  const inFlight = fetch(`${server.url}/v1/audio/transcriptions`, { method: 'POST', body: form(jfk) });
+  await waitFor(async () => (await server.metric('whisper_inflight_requests', 'tiny.en')) === 1, 30_000);
+  server.proc.kill('SIGTERM');
+  await waitFor(async () => (await fetch(`${server.url}/ready`)).status === 503, 2000);
+  const refused = await fetch(`${server.url}/v1/audio/transcriptions`, { method: 'POST', body: form(jfk) });
+  expect(refused.status).toBe(503);
+  expect((await refused.json()).error.code).toBe('server_shutting_down');
+  expect((await fetch(`${server.url}/health`)).status).toBe(200);
+
+  const res = await inFlight;
+  expect(res.status).toBe(200);
+  expect((await res.json()).text).toMatch(/ask not what your country/i);
+  expect(await server.exited).toBe(0);
+  expect(server.logs.join('')).toMatch(/"msg":"bye"/);
+}, 60_000);

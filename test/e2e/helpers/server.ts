@@ -1,0 +1,113 @@
+/**
+ * Starts the real server (src/main.ts: real whisper.cpp, real ffmpeg) as a child process on a
+ * free port, the way production runs it, and waits for /ready. Real-model tests must fail
+ * loudly, never skip, when the test weights are missing.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+export const MODELS_DIR = path.join(ROOT, 'models');
+export const AUDIO = '/work/shared/audio';
+export const audio = (name: string) => path.join(process.env.TEST_AUDIO_DIR ?? AUDIO, name);
+
+/** Throws (so the suite fails, not skips) when a weights file is missing. */
+export function requireWeights(...names: string[]): void {
+  for (const name of names) {
+    const file = path.join(MODELS_DIR, `ggml-${name}.bin`);
+    if (!fs.existsSync(file)) {
+      throw new Error(`Missing test weights ${file}. Run \`npm run models -- fetch-test\` first.`);
+    }
+  }
+}
+
+export interface RunningServer {
+  url: string;
+  proc: ChildProcess;
+  tmpDir: string;
+  logs: string[];
+  /** Resolves with the exit code once the process ends. */
+  exited: Promise<number | null>;
+  leftovers(): Promise<string[]>;
+  metric(name: string, model?: string): Promise<number>;
+  stop(): Promise<number | null>;
+}
+
+export async function startServer(env: Record<string, string> = {}, timeoutMs = 60_000): Promise<RunningServer> {
+  const tmpDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'whisper-e2e-'));
+  const logs: string[] = [];
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      HOST: '127.0.0.1',
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      MODELS_DIR,
+      TMP_DIR: tmpDir,
+      // Greedy decoding keeps the suite quick on 2 cores; beam search is covered by the engine's tests.
+      BEAM_SIZE: '1',
+      BEST_OF: '1',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not listen in time:\n${logs.join('')}`)), timeoutMs);
+    const onData = (chunk: Buffer) => {
+      const text = chunk.toString();
+      logs.push(text);
+      const m = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(text);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    };
+    proc.stdout!.on('data', onData);
+    proc.stderr!.on('data', (c: Buffer) => logs.push(c.toString()));
+    void exited.then((code) => reject(new Error(`server exited with ${code}:\n${logs.join('')}`)));
+  });
+  const server: RunningServer = {
+    url,
+    proc,
+    tmpDir,
+    logs,
+    exited,
+    leftovers: () => fsp.readdir(tmpDir),
+    async metric(name, model) {
+      const text = await (await fetch(`${url}/metrics`)).text();
+      const label = model ? `{model="${model}"}` : '';
+      const line = text.split('\n').find((l) => l.startsWith(`${name}${label} `));
+      return line ? Number(line.split(' ').pop()) : NaN;
+    },
+    async stop() {
+      if (proc.exitCode === null) proc.kill('SIGTERM');
+      const code = await exited;
+      await fsp.rm(tmpDir, { recursive: true, force: true });
+      return code;
+    },
+  };
+  await waitFor(async () => (await fetch(`${url}/ready`)).status === 200, timeoutMs, () => logs.join(''));
+  return server;
+}
+
+export async function waitFor(cond: () => Promise<boolean> | boolean, ms: number, why: () => string = () => ''): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`condition not met within ${ms} ms ${why()}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** Lower-case, drop punctuation and collapse spaces: enough to compare short English clips. */
+export const normalize = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s]/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
