@@ -41,7 +41,7 @@ async function main(argv: string[]): Promise<void> {
     case 'list':
       for (const m of loadCatalog()) {
         const check = m.sha256 ? 'sha256' : m.sha1 ? 'sha1' : 'NO CHECKSUM';
-        console.log(`${m.name.padEnd(22)} ${(m.size ? formatBytes(m.size) : '?').padStart(10)}  ${m.multilingual ? 'multilingual' : 'english    '}  ${check}`);
+        console.log(`${m.name.padEnd(22)} ${(m.size ? formatBytes(m.size) : '?').padStart(10)}  ${(m.multilingual ? 'multilingual' : 'english').padEnd(12)}  ${check}`);
       }
       return;
     case 'pull': {
@@ -73,6 +73,12 @@ async function main(argv: string[]): Promise<void> {
       throw new Error(`unknown command ${JSON.stringify(command)}\n${USAGE}`);
   }
 }
+
+// `models list | head` closes the pipe early; that is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
 
 main(process.argv.slice(2)).catch((err: unknown) => {
   console.error(`models: ${err instanceof Error ? err.message : String(err)}`);

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { fileSource } from '../../src/models-cli/byte-source.js';
@@ -14,8 +15,10 @@ import { melFilterBank } from '../../src/models-cli/mel-filters.js';
  * failure, never a skip.
  */
 function requireModel(file: string): string {
-  const path = fileURLToPath(new URL(`../../models/${file}`, import.meta.url));
-  if (!existsSync(path)) throw new Error(`models/${file} is missing: run \`npm run models -- fetch-test\` first`);
+  // Same directory rule as the CLI: $MODELS_DIR, else the repository's models/.
+  const dir = process.env.MODELS_DIR ? resolve(process.env.MODELS_DIR) : fileURLToPath(new URL('../../models', import.meta.url));
+  const path = join(dir, file);
+  if (!existsSync(path)) throw new Error(`${path} is missing: run \`npm run models -- fetch-test\` first`);
   return path;
 }
 
