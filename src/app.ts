@@ -70,6 +70,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     frameworkErrors,
     // Keep-alive sockets idle during a drain are closed so close() does not wait on them.
     forceCloseConnections: 'idle',
+    // While closing, let requests reach our handlers: they answer an OpenAI-shaped 503 draining
+    // instead of Fastify's own body.
+    return503OnClosing: false,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

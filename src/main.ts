@@ -1,8 +1,8 @@
 /**
- * Process entry: read config, size the libuv threadpool, then load the app (and with it the
- * native addon). UV_THREADPOOL_SIZE is read once, when the pool first starts, so it must be set
- * before anything touches fs or the addon: hence the static import of config.ts only, and the
- * dynamic import of app.js after.
+ * Process entry: read config, make sure the libuv threadpool is sized for the model pool, then
+ * load the app (and with it the native addon). Each running transcription holds a threadpool
+ * thread for its whole duration, so the default 4 threads would starve fs and ffmpeg I/O.
+ * Only config.ts is imported statically: it is cheap and loads nothing native.
  */
 import { ConfigError, loadConfig, threadpoolSize, type Config } from './config.js';
 
@@ -14,11 +14,16 @@ try {
   console.error(err.message);
   process.exit(2);
 }
-process.env.UV_THREADPOOL_SIZE ??= String(threadpoolSize(config));
+if (!process.env.UV_THREADPOOL_SIZE) {
+  // Too late to set it for this process (see relaunch.ts): run again with it set.
+  const { relaunchWithThreadpool } = await import('./relaunch.js');
+  process.exit(await relaunchWithThreadpool(threadpoolSize(config)));
+}
 
 const { buildApp } = await import('./app.js');
 const app = await buildApp(config);
 await app.listen({ host: config.HOST, port: config.PORT });
+app.log.info({ uvThreadpoolSize: Number(process.env.UV_THREADPOOL_SIZE) }, 'threadpool size');
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {

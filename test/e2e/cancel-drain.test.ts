@@ -17,10 +17,16 @@ const form = (file: Blob, model = 'tiny.en') => {
 let server: RunningServer;
 beforeAll(async () => {
   requireWeights('tiny.en');
-  server = await startServer({ POOL_CONCURRENCY: '1' });
+  // No UV_THREADPOOL_SIZE: main.ts relaunches itself with it set, so SIGTERM below also goes
+  // through that supervisor.
+  server = await startServer({ POOL_CONCURRENCY: '1', UV_THREADPOOL_SIZE: undefined });
 }, 60_000);
 afterAll(async () => {
   await server?.stop();
+});
+
+test('without UV_THREADPOOL_SIZE the server runs with POOL_CONCURRENCY × 2 + 4 threads', () => {
+  expect(server.logs.join('')).toMatch(/"uvThreadpoolSize":6\b/);
 });
 
 test('disconnecting during the 80 s clip aborts the compute and frees the slot within a bound', async () => {

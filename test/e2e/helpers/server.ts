@@ -37,23 +37,26 @@ export interface RunningServer {
   stop(): Promise<number | null>;
 }
 
-export async function startServer(env: Record<string, string> = {}, timeoutMs = 60_000): Promise<RunningServer> {
+export async function startServer(env: Record<string, string | undefined> = {}, timeoutMs = 60_000): Promise<RunningServer> {
   const tmpDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'whisper-e2e-'));
   const logs: string[] = [];
+  const fullEnv: Record<string, string | undefined> = {
+    ...process.env,
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: 'info',
+    MODELS_DIR,
+    TMP_DIR: tmpDir,
+    // Greedy decoding keeps the suite quick on 2 cores; beam search is covered by the engine's tests.
+    BEAM_SIZE: '1',
+    BEST_OF: '1',
+    ...env,
+  };
+  // An undefined value removes the variable (e.g. UV_THREADPOOL_SIZE, to exercise the relaunch).
+  for (const [k, v] of Object.entries(fullEnv)) if (v === undefined) delete fullEnv[k];
   const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
-    env: {
-      ...process.env,
-      HOST: '127.0.0.1',
-      PORT: '0',
-      LOG_LEVEL: 'info',
-      MODELS_DIR,
-      TMP_DIR: tmpDir,
-      // Greedy decoding keeps the suite quick on 2 cores; beam search is covered by the engine's tests.
-      BEAM_SIZE: '1',
-      BEST_OF: '1',
-      ...env,
-    },
+    env: fullEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
