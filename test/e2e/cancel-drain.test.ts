@@ -41,10 +41,11 @@ test('disconnecting during the 80 s clip aborts the compute and frees the slot w
   await pending;
   await waitFor(async () => (await server.metric('whisper_inflight_requests', 'tiny.en')) === 0, 10_000);
   const freedMs = Date.now() - t0;
-  // The issue asks for "a few hundred ms". whisper.cpp at the bundled commit polls the abort
-  // flag only after a whole encoder pass (conv + encoder + cross graphs), ≈0.75 s for tiny.en on
-  // 2 idle cores and several seconds on a busy machine; the bound is generous for shared CI.
-  expect(freedMs).toBeLessThan(3000);
+  console.log(`slot freed ${freedMs} ms after the disconnect`);
+  // The issue asks for "a few hundred ms". The patched engine polls the abort flag between ggml
+  // graph nodes, so this is ~100 ms even on a busy 2-core machine (metrics polling included);
+  // the bound leaves room for a loaded CI runner.
+  expect(freedMs).toBeLessThan(1000);
   expect(await server.metric('whisper_jobs_aborted_total', 'tiny.en')).toBe(1);
   expect((await fetch(`${server.url}/health`)).status).toBe(200);
   await waitFor(async () => (await server.leftovers()).length === 0, 2000);
