@@ -68,11 +68,20 @@ for stage in build runtime cuda-build cuda-runtime; do APT_SIMULATE=1 scripts/do
 nice -n 10 scripts/docker/install-deps.sh
 BAKE_MODEL="" scripts/docker/build-app.sh
 # What the runtime stage runs must resolve every shared library it links.
-if ldd node_modules/smart-whisper/build/Release/smart-whisper.node | grep -q "not found"; then
+libs="$(ldd node_modules/smart-whisper/build/Release/smart-whisper.node)"
+if grep -q "not found" <<< "$libs"; then
   echo "deploy-checks: the addon has unresolved libraries" >&2; exit 1
 fi
 [ ! -d node_modules/typescript ] || { echo "deploy-checks: dev dependencies were not pruned" >&2; exit 1; }
 du -sh node_modules dist | sed 's/^/  runtime payload: /'
+
+# The runtime stage's filesystem: exactly what Dockerfile copies from the build stage.
+rt="$scratch/runtime"
+mkdir -p "$rt/models" "$rt/scripts/docker"
+cp -r package.json node_modules dist "$rt/"
+cp models/catalog.json "$rt/models/"
+cp scripts/docker/entrypoint.sh scripts/docker/healthcheck.mjs "$rt/scripts/docker/"
+cd "$rt"
 
 step "entrypoint: a model whose checksum fails never starts the server"
 mirror="$scratch/mirror" models="$scratch/models"
@@ -82,7 +91,7 @@ python3 -u -m http.server 0 --bind 127.0.0.1 --directory "$mirror" > "$scratch/m
 server_pid=$!
 for _ in $(seq 50); do grep -qoE 'port [0-9]+' "$scratch/mirror.log" && break; sleep 0.1; done
 mport="$(grep -oE 'port [0-9]+' "$scratch/mirror.log" | grep -oE '[0-9]+')"
-if APP_DIR="$app" MODELS_DIR="$models" PULL_MODELS=tiny.en MODELS_MIRROR="http://127.0.0.1:$mport" \
+if APP_DIR="$rt" MODELS_DIR="$models" PULL_MODELS=tiny.en MODELS_MIRROR="http://127.0.0.1:$mport" \
    scripts/docker/entrypoint.sh echo SERVER-STARTED > "$scratch/pull.log" 2>&1; then
   cat "$scratch/pull.log"; echo "deploy-checks: a corrupt model was accepted" >&2; exit 1
 fi
@@ -91,11 +100,13 @@ if grep -q SERVER-STARTED "$scratch/pull.log"; then echo "deploy-checks: server 
 sed -n '$p' "$scratch/pull.log"
 kill "$server_pid"; server_pid=""
 
-step "runtime: the built app starts, answers the HEALTHCHECK, drains on SIGTERM"
+step "runtime: ENTRYPOINT + CMD start, HEALTHCHECK passes, SIGTERM drains"
 port=$((20000 + RANDOM % 20000))
 mkdir -p "$scratch/tmp"
-NODE_ENV=production PORT="$port" HOST=127.0.0.1 MODELS_DIR="$repo/models" TMP_DIR="$scratch/tmp" \
-  LOG_LEVEL=warn SHUTDOWN_GRACE_SECONDS=5 node dist/main.js > "$scratch/server.log" 2>&1 &
+# As the image runs it: entrypoint.sh exec's `node dist/main.js` from /app (here: $rt).
+APP_DIR="$rt" NODE_ENV=production PORT="$port" HOST=127.0.0.1 MODELS_DIR="$repo/models" \
+  TMP_DIR="$scratch/tmp" LOG_LEVEL=warn SHUTDOWN_GRACE_SECONDS=5 PULL_MODELS="" \
+  scripts/docker/entrypoint.sh node dist/main.js > "$scratch/server.log" 2>&1 &
 server_pid=$!
 ok=""
 for _ in $(seq 100); do
