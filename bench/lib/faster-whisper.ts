@@ -1,0 +1,52 @@
+/** Starts bench/fw_worker.py (faster-whisper, CPU) as a child process and talks JSON lines. */
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import path from 'node:path';
+import { ct2TinyEn, fwPython, repoRoot } from './env.js';
+import type { Decoding } from './settings.js';
+
+export interface FwWorker {
+  pid: number;
+  transcribe(file: string, d: Decoding): Promise<{ seconds: number; text: string }>;
+  close(): Promise<void>;
+}
+
+export async function startFw(computeType: 'int8' | 'float32', threads: number): Promise<FwWorker> {
+  const child = spawn(fwPython(), [path.join(repoRoot, 'bench/fw_worker.py'), ct2TinyEn(), computeType, String(threads)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+    // OMP_NUM_THREADS as well: CTranslate2 sizes its intra-op pool from cpu_threads, but keep
+    // any other OpenMP user in the process from taking every core.
+    env: { ...process.env, OMP_NUM_THREADS: String(threads) },
+  });
+  const pending = new Map<number, { resolve: (v: any) => void; reject: (e: Error) => void }>();
+  let next = 0;
+  let ready!: () => void;
+  const isReady = new Promise<void>((r) => (ready = r));
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    const msg = JSON.parse(line);
+    if (msg.id === -1) return ready();
+    const p = pending.get(msg.id);
+    pending.delete(msg.id);
+    if (msg.error) p?.reject(new Error(msg.error));
+    else p?.resolve(msg);
+  });
+  child.once('exit', (code) => {
+    for (const p of pending.values()) p.reject(new Error(`fw worker exited (${code})`));
+  });
+  await isReady;
+  return {
+    pid: child.pid!,
+    transcribe: (file, d) =>
+      new Promise((resolve, reject) => {
+        const id = next++;
+        pending.set(id, { resolve, reject });
+        const req = { id, file, beam_size: d.beamSize, best_of: d.bestOf, fallback: d.fallback };
+        child.stdin.write(JSON.stringify(req) + '\n');
+      }),
+    close: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.stdin.end();
+      }),
+  };
+}

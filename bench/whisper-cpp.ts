@@ -1,0 +1,63 @@
+/**
+ * Our engine vs whisper.cpp's current release on the same ggml file (tiny.en), same threads,
+ * same decoding. whisper-cli is timed by its own whisper_print_timings (total − load, so model
+ * load is excluded); whisper-server is warm and timed by the client around POST /inference
+ * (so it also pays HTTP and WAV parsing). whisper.cpp runs with flash attention on (its default)
+ * and off (as our pinned 2ef717b does), to separate that effect.
+ * Args: optional thread counts (default "2 1").
+ */
+import { startEngineWorker } from './lib/engine-client.js';
+import { audioPath, CLIPS, REPS } from './lib/env.js';
+import { interleave, type Contender } from './lib/interleave.js';
+import { waitForQuiet } from './lib/load.js';
+import { Report } from './lib/report.js';
+import { BEAM5, GREEDY } from './lib/settings.js';
+import { fmt, median, table } from './lib/stats.js';
+import { runCli, startServer } from './lib/whisper-cpp.js';
+
+export async function main(args: string[]): Promise<string> {
+  const threadCounts = args.length ? args.map(Number) : [2, 1];
+  const report = new Report('Engine vs whisper.cpp (current release)').add(
+    `Weights: models/ggml-tiny.en.bin for both. Language en, suppress non-speech tokens on both, entropy 2.4 / logprob −1 thresholds, ` +
+      `${REPS} interleaved repetitions after 1 warm-up. engine = our in-process engine (installed build: x86-64-v3, OpenMP) timed around transcribe on decoded PCM; ` +
+      `cli = whisper-cli, total − load from its own timings; server = warm whisper-server, client-side time of POST /inference (includes HTTP + WAV parse). ` +
+      `FA = flash attention (whisper.cpp's default is on; the engine's pinned whisper.cpp has it off).`,
+  );
+  const engine = await startEngineWorker();
+  try {
+    for (const threads of threadCounts) {
+      const server = await startServer(threads, 18_080 + threads);
+      try {
+        for (const d of [GREEDY, BEAM5]) {
+          for (const clip of [CLIPS.jfk, CLIPS.long]) {
+            const file = audioPath(clip.file);
+            const load = await waitForQuiet(`whisper-cpp t${threads} ${d.name} ${clip.file}`);
+            const contenders: Contender[] = [
+              { name: 'engine', run: async () => (await engine.transcribe(file, threads, d)).computeSeconds },
+              { name: 'cli FA on', run: async () => (await runCli(file, threads, d, true)).computeSeconds },
+              { name: 'cli FA off', run: async () => (await runCli(file, threads, d, false)).computeSeconds },
+              { name: 'server FA on', run: async () => (await server.infer(file, d)).seconds },
+            ];
+            const times = await interleave(contenders, REPS);
+            const eng = median(times.get('engine')!);
+            report.add(
+              `### ${threads} thread(s), ${d.name}, ${clip.file} (${clip.seconds} s) — ${load}`,
+              table(
+                ['contender', 'median s', 'RTF', 'engine ÷ this'],
+                contenders.map((c) => {
+                  const m = median(times.get(c.name)!);
+                  return [c.name, fmt(m), fmt(m / clip.seconds, 4), `${fmt(eng / m, 2)}×`];
+                }),
+              ),
+            );
+          }
+        }
+      } finally {
+        await server.close();
+      }
+    }
+  } finally {
+    await engine.close();
+  }
+  return report.toString();
+}
