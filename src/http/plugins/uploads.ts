@@ -23,6 +23,8 @@ export interface UploadsOptions {
 
 export default fp<UploadsOptions>(
   async (app, opts) => {
+    // A TMP_DIR that does not exist yet (a fresh volume) should not turn every upload into a 500.
+    await fs.mkdir(opts.tmpDir, { recursive: true });
     await app.register(multipart, {
       throwFileSizeLimit: true,
       limits: { fileSize: opts.maxUploadBytes, fieldSize: 1 << 20, fields: 64, parts: 1100, headerPairs: 100 },
