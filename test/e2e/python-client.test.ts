@@ -29,7 +29,7 @@ afterAll(async () => {
 test('the openai PyPI client: formats, stream, translation, models, typed errors', () => {
   const run = spawnSync(PYTHON, [path.join(ROOT, 'test/python/test_openai_client.py')], {
     encoding: 'utf8',
-    env: { ...process.env, OPENAI_BASE_URL: `${server.url}/v1`, OPENAI_API_KEY: KEY, AUDIO_DIR: process.env.TEST_AUDIO_DIR ?? AUDIO },
+    env: { ...process.env, OPENAI_BASE_URL: `${server.url}/v1`, OPENAI_API_KEY: KEY, AUDIO_DIR: AUDIO },
     timeout: 300_000,
   });
   const output = `${run.stdout}\n${run.stderr}`;

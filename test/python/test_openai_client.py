@@ -11,7 +11,7 @@ import sys
 import openai
 from openai import OpenAI
 
-AUDIO_DIR = os.environ.get("AUDIO_DIR", "/work/shared/audio")
+AUDIO_DIR = os.environ.get("AUDIO_DIR", os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "audio"))
 JFK = "and so my fellow americans ask not what your country can do for you ask what you can do for your country"
 
 

@@ -9,11 +9,13 @@ import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { audioPath, sharedDir } from '../../support/paths.js';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const MODELS_DIR = path.join(ROOT, 'models');
-export const AUDIO = '/work/shared/audio';
-export const audio = (name: string) => path.join(process.env.TEST_AUDIO_DIR ?? AUDIO, name);
+/** The shared clips (SHARED_DIR/audio, by default ../shared/audio next to the repo). */
+export const AUDIO = path.join(sharedDir, 'audio');
+export const audio = audioPath;
 
 /** Throws (so the suite fails, not skips) when a weights file is missing. */
 export function requireWeights(...names: string[]): void {
