@@ -16,6 +16,12 @@ export async function streamTranscript(
   job: TranscriptionRequest,
 ): Promise<FastifyReply> {
   const out = new PassThrough();
+  // After a disconnect Fastify destroys the stream; late segments must not write into it.
+  const write = (chunk: string, end = false) => {
+    if (out.destroyed || out.writableEnded) return;
+    if (end) out.end(chunk);
+    else out.write(chunk);
+  };
   let started = false;
   let first = true;
   const start = () => {
@@ -33,18 +39,18 @@ export async function streamTranscript(
     const delta = first ? s.text.trimStart() : s.text;
     if (!delta) return;
     first = false;
-    out.write(sseEvent(deltaEvent(delta)));
+    write(sseEvent(deltaEvent(delta)));
   };
 
   try {
     const transcript = await service.transcribe(job, { onStart: start, onSegment });
-    out.write(sseEvent(doneEvent(transcript)));
-    out.end(SSE_DONE);
+    write(sseEvent(doneEvent(transcript)));
+    write(SSE_DONE, true);
   } catch (err) {
     if (!started) throw err;
     const apiError = toApiError(err);
     reply.log.warn({ err }, `stream failed: ${apiError.message}`);
-    out.end(sseEvent(errorEvent(apiError.toBody().error)));
+    write(sseEvent(errorEvent(apiError.toBody().error)), true);
   }
   return reply;
 }

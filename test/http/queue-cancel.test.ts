@@ -66,3 +66,19 @@ test('a client that gives up while queued leaves the queue', async () => {
   await waitFor(() => stats().queued === 0, 1000);
   expect((await running).status).toBe(200);
 });
+
+test('a client that drops a stream mid-way aborts the job; late segments are not written anywhere', async () => {
+  t.pool.script = { texts: [' one', ' two', ' three', ' four'], segmentDelayMs: 300 };
+  const { payload, headers } = await multipart({ file: audioFile(), model: 'tiny.en', stream: 'true' });
+  const ac = new AbortController();
+  const res = await fetch(`${base}/v1/audio/transcriptions`, { method: 'POST', body: payload, headers, signal: ac.signal });
+  const reader = res.body!.getReader();
+  const first = new TextDecoder().decode((await reader.read()).value);
+  expect(first).toContain('transcript.text.delta');
+  ac.abort();
+  await waitFor(() => stats().inFlight === 0, 1000);
+  expect(stats().aborted + stats().completed).toBeGreaterThan(0);
+  await new Promise((r) => setTimeout(r, 400));
+  expect((await fetch(`${base}/health`)).status).toBe(200);
+  t.pool.script = {};
+});
