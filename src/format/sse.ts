@@ -43,6 +43,3 @@ export function doneEvent(t: Transcript): TextDoneEvent {
 export function errorEvent(error: ErrorEvent['error']): ErrorEvent {
   return { type: 'error', error };
 }
-
-/** A keep-alive comment; proxies drop idle connections while a long file waits in the queue. */
-export const SSE_COMMENT = ': keep-alive\n\n';
