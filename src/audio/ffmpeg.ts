@@ -17,12 +17,15 @@ interface Probe {
   hasAudio: boolean;
 }
 
-/** The last lines ffmpeg wrote to stderr carry the reason; the banner and progress do not. */
-export function ffmpegReason(stderr: string | null | undefined, fallback: string): string {
+/**
+ * The last lines ffmpeg wrote to stderr carry the reason; the banner and progress do not.
+ * ffmpeg quotes its input path, and a client must not learn where uploads are spooled.
+ */
+export function ffmpegReason(stderr: string | null | undefined, fallback: string, inputPath?: string): string {
   const banner = /^(ffmpeg|ffprobe) version|^built with|^configuration:|^lib\w+\s+\d/;
   const lines = (stderr ?? '').split('\n').map((l) => l.trim()).filter((l) => l && !banner.test(l));
-  const reason = lines.slice(-2).join(' / ');
-  return (reason || fallback).slice(0, 500);
+  const reason = lines.slice(-2).join(' / ') || fallback;
+  return (inputPath ? reason.split(inputPath).join('input') : reason).slice(0, 500);
 }
 
 function probe(path: string, signal?: AbortSignal): Promise<Probe> {
@@ -30,7 +33,7 @@ function probe(path: string, signal?: AbortSignal): Promise<Probe> {
     if (signal?.aborted) return reject(errors.aborted());
     ffmpeg.ffprobe(path, (err, data) => {
       if (signal?.aborted) return reject(errors.aborted());
-      if (err) return reject(errors.unsupportedAudio(ffmpegReason(String(err.message), 'ffprobe could not read the file'), err));
+      if (err) return reject(errors.unsupportedAudio(ffmpegReason(String(err.message), 'ffprobe could not read the file', path), err));
       const duration = Number(data.format?.duration);
       resolve({
         duration: Number.isFinite(duration) ? duration : undefined,
@@ -73,7 +76,7 @@ function decodePcm(path: string, opts: DecodeOptions): Promise<Float32Array> {
       resolve(pcm);
     };
     command.on('error', (err: Error, _stdout: string | null, stderr: string | null) =>
-      finish(failure ? undefined : errors.unsupportedAudio(ffmpegReason(stderr, err.message), err)),
+      finish(failure ? undefined : errors.unsupportedAudio(ffmpegReason(stderr, err.message, path), err)),
     );
     const out = command.pipe();
     out.on('data', (chunk: Buffer) => {

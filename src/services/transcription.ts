@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import type { AudioDecoder } from '../audio/types.js';
 import type { DecodeParams, ModelPool, Segment, Task, Transcript } from '../engine/types.js';
-import { ApiError, errors } from '../errors.js';
+import { errors } from '../errors.js';
 import type { ModelCatalog } from './models.js';
 
 export interface TranscriptionRequest {
@@ -69,11 +69,7 @@ export function createTranscriptionService(deps: TranscriptionServiceDeps): Tran
       }
 
       // Decode before queueing: a bad file fails fast and never holds a model slot.
-      const audio = await deps.decoder
-        .decodeFile(req.filePath, { signal: req.signal, maxDurationSeconds: deps.maxAudioSeconds })
-        .catch((err: unknown) => {
-          throw withoutPath(err, req.filePath);
-        });
+      const audio = await deps.decoder.decodeFile(req.filePath, { signal: req.signal, maxDurationSeconds: deps.maxAudioSeconds });
       if (audio.duration > deps.maxAudioSeconds) throw errors.audioTooLong(audio.duration, deps.maxAudioSeconds);
       if (audio.pcm.length === 0) throw errors.unsupportedAudio('the file contains no audio samples');
 
@@ -100,17 +96,4 @@ export function createTranscriptionService(deps: TranscriptionServiceDeps): Tran
       });
     },
   };
-}
-
-/** ffmpeg quotes its input path in errors; the client must not learn where the spool lives. */
-function withoutPath(err: unknown, filePath: string): unknown {
-  if (!(err instanceof ApiError) || !err.message.includes(filePath)) return err;
-  return new ApiError(err.message.split(filePath).join('input'), {
-    status: err.status,
-    type: err.type,
-    code: err.code,
-    param: err.param,
-    retryAfter: err.retryAfter,
-    cause: err,
-  });
 }
