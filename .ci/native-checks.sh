@@ -98,7 +98,14 @@ for a in $cuda_archs; do
   echo "  sm_$a: $n cubins"
 done
 echo "  size $(stat -c %s "$cuda_addon") bytes"
-echo "  NOTE: no GPU here; the CUDA addon is compiled and linked, not run."
+
+step "cuda: the CUDA addon loads in node and transcribes on its CPU path"
+# With USE_GPU off, whisper.cpp never calls into CUDA, so the CUDA build's own CPU code can run
+# here (the stub only satisfies the loader). The GPU kernels themselves cannot run: no GPU.
+cuda_run="$(WHISPER_ADDON_PATH="$cuda_addon" npx tsx scripts/native/smoke-transcribe.ts "$model" "$audio" "$phrase")"
+echo "  cuda (CPU path): $cuda_run"
+[ "$(text "$cuda_run")" = "$(text "$stock")" ] || { echo "native-checks: CUDA build's transcript differs" >&2; exit 1; }
+echo "  NOTE: no GPU here; the GPU kernels are compiled and linked, never executed."
 
 step "done"
 echo "native-checks: all passed in $(( $(date +%s) - t_all ))s"
