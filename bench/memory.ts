@@ -20,9 +20,15 @@ export async function main(args: string[]): Promise<string> {
   const rows: (string | number)[][] = [];
   try {
     const idle = await w.rss(true);
-    rows.push([0, fmt(idle, 1), '']);
+    const row = async (done: number, growth: string) => {
+      const m = await w.memory(true);
+      rows.push([done, fmt(m.rss, 1), growth, fmt(m.heapTotal, 1), fmt(m.external, 1), fmt(m.rss - m.heapTotal - m.external, 1)]);
+      return m.rss;
+    };
+    await row(0, '');
     let done = 0;
     let warm = NaN;
+    let steady = NaN;
     while (done < total) {
       const batch = Math.min(done < 10 ? 10 : 20, total - done);
       let left = batch;
@@ -33,17 +39,19 @@ export async function main(args: string[]): Promise<string> {
       done += batch;
       const rss = await w.rss(true);
       if (done === 10) warm = rss;
-      rows.push([done, fmt(rss, 1), `${fmt(((rss - warm) / warm) * 100, 1)} %`]);
+      if (done === 50) steady = rss;
+      await row(done, `${fmt(((rss - warm) / warm) * 100, 1)} %`);
       console.error(`  ${done}/${total}: ${fmt(rss, 1)} MiB`);
     }
     const last = Number(rows.at(-1)![1]);
     return new Report('Memory (RSS)')
       .add(
-        `Engine worker process (node + tsx + addon + tiny.en), pool concurrency ${concurrency}, ${threads} thread(s) per request, ${GREEDY.name}; ${load}.`,
+        `Engine worker process (node + tsx + addon + tiny.en), pool concurrency ${concurrency}, ${threads} thread(s) per request, ${GREEDY.name}; ` +
+          `glibc malloc env: ${Object.entries(process.env).filter(([k]) => k.startsWith('MALLOC_')).map(([k, v]) => `${k}=${v}`).join(' ') || 'none'}; ${load}.`,
         `Idle with tiny.en loaded: **${fmt(idle, 1)} MiB** (target ≤ 200 MB: ${idle <= 200 ? 'met' : 'missed'}). ` +
           `After ${total}: ${fmt(last, 1)} MiB, growth ${fmt(((last - warm) / warm) * 100, 1)} % from the warm state after 10 ` +
-          `(${fmt(((last - idle) / idle) * 100, 1)} % from idle; target < 5 %).`,
-        table(['transcriptions done', 'RSS MiB (after GC)', 'growth since 10'], rows),
+          `(${fmt(((last - idle) / idle) * 100, 1)} % from idle; ${fmt(((last - steady) / steady) * 100, 1)} % from 50 to ${total}; target < 5 %).`,
+        table(['transcriptions done', 'RSS MiB (after GC)', 'growth since 10', 'V8 heapTotal', 'V8 external', 'rest (native, code)'], rows),
       )
       .toString();
   } finally {

@@ -6,8 +6,9 @@
  * and off (as our pinned 2ef717b does), to separate that effect.
  * Args: optional thread counts (default "2 1").
  */
-import { startEngineWorker } from './lib/engine-client.js';
-import { audioPath, CLIPS, REPS } from './lib/env.js';
+import { existsSync } from 'node:fs';
+import { startEngineWorker, type EngineWorker } from './lib/engine-client.js';
+import { audioPath, CLIPS, REPS, variantAddon } from './lib/env.js';
 import { interleave, type Contender } from './lib/interleave.js';
 import { waitForQuiet } from './lib/load.js';
 import { Report } from './lib/report.js';
@@ -24,6 +25,9 @@ export async function main(args: string[]): Promise<string> {
       `FA = flash attention (whisper.cpp's default is on; the engine's pinned whisper.cpp has it off).`,
   );
   const engine = await startEngineWorker();
+  // The flash-attention experiment build (bench/build-variants.ts), when it has been built.
+  const faAddon = variantAddon('x86-64-v3-omp1-fa');
+  const engineFa: EngineWorker | undefined = existsSync(faAddon) ? await startEngineWorker({ addon: faAddon }) : undefined;
   try {
     for (const threads of threadCounts) {
       const server = await startServer(threads, 18_080 + threads);
@@ -34,6 +38,7 @@ export async function main(args: string[]): Promise<string> {
             const load = await waitForQuiet(`whisper-cpp t${threads} ${d.name} ${clip.file}`);
             const contenders: Contender[] = [
               { name: 'engine', run: async () => (await engine.transcribe(file, threads, d)).computeSeconds },
+              ...(engineFa ? [{ name: 'engine + FA (experiment)', run: async () => (await engineFa.transcribe(file, threads, d)).computeSeconds }] : []),
               { name: 'cli FA on', run: async () => (await runCli(file, threads, d, true)).computeSeconds },
               { name: 'cli FA off', run: async () => (await runCli(file, threads, d, false)).computeSeconds },
               { name: 'server FA on', run: async () => (await server.infer(file, d)).seconds },
@@ -57,7 +62,7 @@ export async function main(args: string[]): Promise<string> {
       }
     }
   } finally {
-    await engine.close();
+    await Promise.all([engine.close(), engineFa?.close()]);
   }
   return report.toString();
 }

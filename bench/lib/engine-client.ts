@@ -20,6 +20,8 @@ export interface EngineWorker {
   readonly pid: number;
   transcribe(file: string, threads: number, d: Decoding, includeDecode?: boolean): Promise<TranscribeReply>;
   rss(gc?: boolean): Promise<number>;
+  /** RSS plus V8's own view (heapTotal, external), MiB. */
+  memory(gc?: boolean): Promise<{ rss: number; heapTotal: number; external: number }>;
   close(): Promise<void>;
 }
 
@@ -69,6 +71,7 @@ export async function startEngineWorker(opts: WorkerOptions = {}): Promise<Engin
     transcribe: (file, threads, d, includeDecode) =>
       call({ op: 'transcribe', file, threads, beamSize: d.beamSize, bestOf: d.bestOf, fallback: d.fallback, includeDecode }),
     rss: async (gc) => (await call({ op: 'rss', gc })).rss,
+    memory: (gc) => call({ op: 'rss', gc }),
     close: () =>
       new Promise((resolve) => {
         child.once('exit', () => resolve());

@@ -48,7 +48,10 @@ async function handle(req: WorkerRequest): Promise<Record<string, unknown>> {
       return { rss: rssMiB() };
     case 'rss':
       if (req.gc && global.gc) global.gc();
-      return { rss: rssMiB() };
+      const mu = process.memoryUsage();
+      const mib = (b: number) => b / 2 ** 20;
+      // Native (whisper.cpp + malloc) ≈ RSS − V8 heap − buffers V8 accounts for.
+      return { rss: rssMiB(), heapTotal: mib(mu.heapTotal), external: mib(mu.external) };
     case 'transcribe': {
       // includeDecode: time ffmpeg too (as the HTTP path pays it), from a fresh decode.
       const t0 = performance.now();
