@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 // Each running transcription holds one libuv threadpool thread for its whole duration; the
 // threadpool is sized when first used, so set it before any test process starts.
 process.env.UV_THREADPOOL_SIZE ??= '16';
+// As the server sets it (src/relaunch.ts): large native buffers are mmapped and returned on free.
+process.env.MALLOC_MMAP_THRESHOLD_ ??= '1048576';
 
 export default defineConfig({
   test: {

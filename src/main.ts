@@ -14,10 +14,10 @@ try {
   console.error(err.message);
   process.exit(2);
 }
-if (!process.env.UV_THREADPOOL_SIZE) {
-  // Too late to set it for this process (see relaunch.ts): run again with it set.
-  const { relaunchWithThreadpool } = await import('./relaunch.js');
-  process.exit(await relaunchWithThreadpool(threadpoolSize(config)));
+if (!process.env.UV_THREADPOOL_SIZE || !process.env.MALLOC_MMAP_THRESHOLD_) {
+  // Too late to set them for this process (see relaunch.ts): run again with them set.
+  const { relaunchWithEnvironment } = await import('./relaunch.js');
+  process.exit(await relaunchWithEnvironment(threadpoolSize(config)));
 }
 
 const { buildApp } = await import('./app.js');
