@@ -3,6 +3,7 @@
 # builds libwhisper.a with CUDA from the patched whisper.cpp inside smart-whisper, then builds the
 # addon against it with smart-whisper's BYOL route. Run from the app directory.
 #   CUDA_ARCHS="75 80 86 89 90"   T4, A100, A10G, L4, H100 (compute capabilities)
+#   CUDA_PTX_ONLY=0               1: PTX only, no SASS (CI time budgets; never for images)
 #   CUDA_PATH=/usr/local/cuda     toolkit (the nvidia/cuda devel image has it there)
 #   CUBLAS_DIR=                   only where cuBLAS is not inside CUDA_PATH (CI: fetch-cuda-extras.sh)
 #   BYOL_EXTRA_LDFLAGS=           only where libcuda.so is not in CUDA_PATH/lib64/stubs (CI)
@@ -19,8 +20,10 @@ export WHISPER_MARCH="${WHISPER_MARCH:-x86-64-v3}"
 npm ci --no-audit --no-fund --ignore-scripts
 node node_modules/@whisper-server/apply-patches/apply.cjs
 
+ptx=()
+if [ "${CUDA_PTX_ONLY:-0}" = 1 ]; then ptx=(--ptx-only); fi
 scripts/native/build-libwhisper.sh --cuda --archs "$archs" --out "$out" --cuda-path "$cuda_path" \
-  ${CUBLAS_DIR:+--cublas "$CUBLAS_DIR"}
+  ${CUBLAS_DIR:+--cublas "$CUBLAS_DIR"} "${ptx[@]}"
 # The devel image links libcuda through the toolkit's stub; the real one comes from the driver.
 stubs="$cuda_path/lib64/stubs"
 extra="${BYOL_EXTRA_LDFLAGS:-}"

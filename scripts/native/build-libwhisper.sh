@@ -8,8 +8,11 @@
 # 1), the switch the patched gyp build (smart-whisper/flags.js) uses, so both builds run ggml alike.
 #
 # Usage:
-#   build-libwhisper.sh --out DIR [--cuda] [--archs "75 80 86 89 90"] [--cpu-flags FLAGS]
+#   build-libwhisper.sh --out DIR [--cuda] [--archs "75 80 86 89 90"] [--ptx-only] [--cpu-flags FLAGS]
 #                       [--src DIR] [--jobs N] [--cuda-path DIR] [--cublas DIR]
+# --ptx-only embeds PTX for each arch and no machine code (SASS): it skips ptxas, about 2/3 of the
+# CUDA compile time, and the driver JIT-compiles the PTX at first load. For CI time budgets only;
+# images get SASS for every arch.
 # Output: DIR/lib/libwhisper.a, DIR/byol.txt (what to put in BYOL), DIR/build-info.txt.
 # Env: WHISPER_OPENMP (1|0), WHISPER_NATIVE_CACHE (downloads), NICE (default 10: shared machines).
 set -euo pipefail
@@ -17,7 +20,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 
-out="" cuda=0 archs="75 80 86 89 90" jobs="$(nproc)" cuda_path="${CUDA_PATH:-/usr/local/cuda}" cublas=""
+out="" cuda=0 ptx_only=0 archs="75 80 86 89 90" jobs="$(nproc)" cuda_path="${CUDA_PATH:-/usr/local/cuda}" cublas=""
 cpu_flags="-march=x86-64-v3 -mtune=generic"
 src="$repo/node_modules/smart-whisper/whisper.cpp"
 while [ $# -gt 0 ]; do
@@ -25,6 +28,7 @@ while [ $# -gt 0 ]; do
     --out) out="$2"; shift 2 ;;
     --cuda) cuda=1; shift ;;
     --archs) archs="$2"; shift 2 ;;
+    --ptx-only) ptx_only=1; shift ;;
     --cpu-flags) cpu_flags="$2"; shift 2 ;;
     --src) src="$2"; shift 2 ;;
     --jobs) jobs="$2"; shift 2 ;;
@@ -55,9 +59,14 @@ if [ "$cuda" = 1 ]; then
   command -v nvcc >/dev/null || { echo "build-libwhisper: --cuda needs nvcc on PATH" >&2; exit 1; }
   "$here/fetch-cuda-headers.sh" "$out/src"
   gencode=""
-  for a in $archs; do gencode+=" -gencode arch=compute_$a,code=sm_$a"; done
-  last="${archs##* }" # also embed PTX for the newest arch, so newer GPUs can JIT it
-  gencode+=" -gencode arch=compute_$last,code=compute_$last"
+  last="${archs##* }"
+  if [ "$ptx_only" = 1 ]; then
+    for a in $archs; do gencode+=" -gencode arch=compute_$a,code=compute_$a"; done
+  else
+    for a in $archs; do gencode+=" -gencode arch=compute_$a,code=sm_$a"; done
+    # Also PTX for the newest arch, so GPUs newer than the list can JIT it.
+    gencode+=" -gencode arch=compute_$last,code=compute_$last"
+  fi
   cppflags=""
   [ -n "$cublas" ] && cppflags="-I$cublas/include"
   # CUDA_DOCKER_ARCH only keeps the Makefile from adding -arch=native; portable.mk swaps it for
@@ -80,7 +89,7 @@ secs=$(( $(date +%s) - start ))
 mv libwhisper.a "$out/lib/libwhisper.a"
 printf '%s\n' "$byol" > "$out/byol.txt"
 {
-  echo "cuda=$cuda archs=${archs// /,} jobs=$jobs seconds=$secs"
+  echo "cuda=$cuda archs=${archs// /,} ptx_only=$ptx_only jobs=$jobs seconds=$secs"
   echo "objects=$(ar t "$out/lib/libwhisper.a" | wc -l)"
 } | tee -a "$out/build-info.txt"
 echo "build-libwhisper: $out/lib/libwhisper.a in ${secs}s (cuda=$cuda)"
