@@ -45,11 +45,14 @@ COPY --from=build --chown=1000:1000 /app/baked-models/ /models/
 
 # The root filesystem can be read-only: the server writes only under TMP_DIR (uploads, ffmpeg),
 # MODELS_DIR (pulls) and HOME, each meant to be a mounted volume (k8s: emptyDir).
+# MALLOC_MMAP_THRESHOLD_ is the glibc setting src/relaunch.ts wants; with UV_THREADPOOL_SIZE also
+# set (the k8s manifests do) the server starts directly instead of relaunching itself.
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=8000 \
     MODELS_DIR=/models \
     TMP_DIR=/tmp \
+    MALLOC_MMAP_THRESHOLD_=1048576 \
     HOME=/home/node
 # uid 1000 is the node image's unprivileged "node" user.
 USER 1000:1000

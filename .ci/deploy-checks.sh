@@ -103,8 +103,9 @@ kill "$server_pid"; server_pid=""
 step "runtime: ENTRYPOINT + CMD start, HEALTHCHECK passes, SIGTERM drains"
 port=$((20000 + RANDOM % 20000))
 mkdir -p "$scratch/tmp"
-# As the image runs it: entrypoint.sh exec's `node dist/main.js` from /app (here: $rt).
-APP_DIR="$rt" NODE_ENV=production PORT="$port" HOST=127.0.0.1 MODELS_DIR="$repo/models" \
+# As `docker run` runs it (image ENV, no UV_THREADPOOL_SIZE: the server relaunches itself behind a
+# thin supervisor, so this also proves SIGTERM reaches the real server through it).
+APP_DIR="$rt" NODE_ENV=production MALLOC_MMAP_THRESHOLD_=1048576 PORT="$port" HOST=127.0.0.1 MODELS_DIR="$repo/models" \
   TMP_DIR="$scratch/tmp" LOG_LEVEL=warn SHUTDOWN_GRACE_SECONDS=5 PULL_MODELS="" \
   scripts/docker/entrypoint.sh node dist/main.js > "$scratch/server.log" 2>&1 &
 server_pid=$!

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
+import { MMAP_THRESHOLD_BYTES } from '../../src/relaunch.js';
 import { ROOT } from './render.js';
 
 const script = (name: string) => path.join(ROOT, 'scripts/docker', name);
@@ -77,5 +78,7 @@ describe('Dockerfiles', () => {
     expect(text).toMatch(/^USER 1000:1000$/m);
     expect(text).toMatch(/CMD \["node", "\/app\/scripts\/docker\/healthcheck\.mjs"\]/);
     expect(text).toMatch(/^CMD \["node", "dist\/main\.js"\]$/m);
+    // The glibc setting src/relaunch.ts would otherwise relaunch the server to apply.
+    expect(text).toContain(`MALLOC_MMAP_THRESHOLD_=${MMAP_THRESHOLD_BYTES} `);
   });
 });

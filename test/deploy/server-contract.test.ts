@@ -3,7 +3,7 @@
  * env names come from src/config.ts, and shutdown timing lets in-flight requests finish.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig, threadpoolSize } from '../../src/config.js';
 import { findModel, loadCatalog } from '../../src/models-cli/catalog.js';
 import { makeTestApp, type TestApp } from '../http/helpers/app.js';
 import { OVERLAYS, one, render, type OverlayName } from './render.js';
@@ -49,6 +49,12 @@ describe.each(Object.keys(OVERLAYS) as OverlayName[])('overlay %s', (overlay) =>
     for (const rule of ingress.spec.rules) {
       for (const p of rule.http.paths) expect(p.backend.service).toEqual({ name: 'whisper-server', port: { name: 'http' } });
     }
+  });
+
+  it('sets UV_THREADPOOL_SIZE as the server would compute it, so it starts without relaunching', () => {
+    const { container, config } = server(overlay);
+    const uv = container.env.find((e: { name: string }) => e.name === 'UV_THREADPOOL_SIZE');
+    expect(uv?.value).toBe(String(threadpoolSize(config)));
   });
 
   it('gives model loading minutes before liveness applies', () => {
