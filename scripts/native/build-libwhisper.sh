@@ -89,7 +89,8 @@ secs=$(( $(date +%s) - start ))
 mv libwhisper.a "$out/lib/libwhisper.a"
 printf '%s\n' "$byol" > "$out/byol.txt"
 {
-  echo "cuda=$cuda archs=${archs// /,} ptx_only=$ptx_only jobs=$jobs seconds=$secs"
+  if [ "$cuda" = 1 ]; then echo "cuda=1 archs=${archs// /,} ptx_only=$ptx_only jobs=$jobs seconds=$secs"
+  else echo "cuda=0 cpu_flags='$cpu_flags' jobs=$jobs seconds=$secs"; fi
   echo "objects=$(ar t "$out/lib/libwhisper.a" | wc -l)"
 } | tee -a "$out/build-info.txt"
 echo "build-libwhisper: $out/lib/libwhisper.a in ${secs}s (cuda=$cuda)"
