@@ -27,7 +27,7 @@ const out = await (await BENCHES[name]()).main(args);
 if (out) {
   const dir = path.join(repoRoot, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, `${name}.md`), String(out) + '\n');
+  writeFileSync(path.join(dir, `${[name, ...args].join('-')}.md`), String(out) + '\n');
   console.log(String(out));
 }
 // Workers and servers are closed by each benchmark; exit in case a handle lingers.

