@@ -46,7 +46,9 @@ start=$(date +%s)
 # `npm run install` is the package's own install script (node-gyp rebuild) with npm's bundled
 # node-gyp on PATH: the same command npm ci runs. The patched binding.gyp also reads the project's
 # WHISPER_MARCH / WHISPER_OPENMP for the four binding files.
-BYOL="$byol" nice -n "${NICE:-10}" npm run --silent install > "$pkg/byol-build.log" 2>&1 || {
+# NODE_PATH: binding.gyp require()s node-addon-api, which a copy outside the repo cannot find.
+BYOL="$byol" NODE_PATH="$repo/node_modules${NODE_PATH:+:$NODE_PATH}" \
+  nice -n "${NICE:-10}" npm run --silent install > "$pkg/byol-build.log" 2>&1 || {
   tail -n 40 "$pkg/byol-build.log" >&2
   echo "byol-install: node-gyp failed (log: $pkg/byol-build.log)" >&2
   exit 1
