@@ -32,7 +32,6 @@ hadolint --version; shellcheck --version | sed -n 2p; kubectl version --client 2
 step "lint: hadolint Dockerfiles, shellcheck scripts"
 hadolint --config .hadolint.yaml Dockerfile Dockerfile.cuda
 shellcheck scripts/docker/*.sh scripts/native/*.sh .ci/deploy-checks.sh .ci/native-checks.sh
-python3 -m py_compile k8s/tools/validate_schemas.py
 
 step "render: kubectl kustomize every overlay"
 out="$repo/.cache/deploy"
