@@ -71,7 +71,7 @@ export async function main(): Promise<string> {
     form.set('temperature', '0');
     form.set('response_format', 'json');
     const t0 = performance.now();
-    const res = await fetch(`${ours.url}/v1/audio/transcriptions`, { method: 'POST', body: form });
+    const res = await fetch(`${ours.url}/v1/audio/transcriptions`, { method: 'POST', body: form, signal: AbortSignal.timeout(600_000) });
     const body = await res.json();
     if (!res.ok) throw new Error(`our server: ${res.status} ${JSON.stringify(body)}`);
     return (performance.now() - t0) / 1000;

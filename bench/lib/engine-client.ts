@@ -33,6 +33,8 @@ export interface WorkerOptions {
   model?: string;
 }
 
+const CALL_TIMEOUT_MS = 600_000;
+
 export async function startEngineWorker(opts: WorkerOptions = {}): Promise<EngineWorker> {
   const concurrency = opts.concurrency ?? 1;
   const env: NodeJS.ProcessEnv = {
@@ -64,7 +66,13 @@ export async function startEngineWorker(opts: WorkerOptions = {}): Promise<Engin
   const call = (req: WorkerRequest): Promise<any> =>
     new Promise((resolve, reject) => {
       const id = next++;
-      pending.set(id, { resolve, reject });
+      // Bounded: a wedged worker fails the benchmark instead of hanging it.
+      const timer = setTimeout(() => {
+        pending.delete(id);
+        reject(new Error(`engine worker: no reply to ${req.op} in ${CALL_TIMEOUT_MS / 1000} s`));
+      }, CALL_TIMEOUT_MS);
+      const done = <T,>(f: (v: T) => void) => (v: T) => (clearTimeout(timer), f(v));
+      pending.set(id, { resolve: done(resolve), reject: done(reject) });
       child.stdin!.write(JSON.stringify({ id, ...req }) + '\n');
     });
   await call({ op: 'load' });

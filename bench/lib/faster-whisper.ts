@@ -39,7 +39,12 @@ export async function startFw(computeType: 'int8' | 'float32', threads: number):
     transcribe: (file, d) =>
       new Promise((resolve, reject) => {
         const id = next++;
-        pending.set(id, { resolve, reject });
+        const timer = setTimeout(() => {
+          pending.delete(id);
+          reject(new Error('faster-whisper worker: no reply in 600 s'));
+        }, 600_000);
+        const done = <T,>(f: (v: T) => void) => (v: T) => (clearTimeout(timer), f(v));
+        pending.set(id, { resolve: done(resolve), reject: done(reject) });
         const req = { id, file, beam_size: d.beamSize, best_of: d.bestOf, fallback: d.fallback };
         child.stdin.write(JSON.stringify(req) + '\n');
       }),

@@ -65,7 +65,7 @@ export async function startServer(threads: number, port: number, flashAttn = tru
       form.set('file', new Blob([new Uint8Array(bytes.get(file)!)]), basename(file));
       for (const [k, v] of Object.entries(whisperCppForm(d))) form.set(k, v);
       const t0 = performance.now();
-      const res = await fetch(`${url}/inference`, { method: 'POST', body: form });
+      const res = await fetch(`${url}/inference`, { method: 'POST', body: form, signal: AbortSignal.timeout(600_000) });
       const body = (await res.json()) as { text?: string; error?: string };
       const seconds = (performance.now() - t0) / 1000;
       if (!res.ok || body.error) throw new Error(`whisper-server: ${res.status} ${JSON.stringify(body)}`);
