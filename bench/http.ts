@@ -53,7 +53,14 @@ async function startOurServer(threads: number) {
     if (i > 600) throw new Error('server not ready in 60 s');
     await sleep(100);
   }
-  return { url, close: () => process.kill(-child.pid!, 'SIGTERM') };
+  const close = () => {
+    try {
+      process.kill(-child.pid!, 'SIGTERM');
+    } catch (err) {
+      console.error(`our server was already gone (${(err as Error).message}); exit code ${child.exitCode}`);
+    }
+  };
+  return { url, close };
 }
 
 export async function main(): Promise<string> {
