@@ -15,6 +15,7 @@ import { Report } from './lib/report.js';
 import { pickArgs } from './lib/settings.js';
 import { fmt, median, table } from './lib/stats.js';
 import { runCli, startServer } from './lib/whisper-cpp.js';
+import { normalize, wordErrors } from '../test/support/wer.js';
 
 export async function main(args: string[]): Promise<string> {
   const pick = pickArgs(args, ['jfk', 'long'] as const, [2, 1]);
@@ -37,22 +38,28 @@ export async function main(args: string[]): Promise<string> {
           for (const clip of pick.clips.map((c) => CLIPS[c])) {
             const file = audioPath(clip.file);
             const load = await waitForQuiet(`whisper-cpp t${threads} ${d.name} ${clip.file}`);
+            // Keep each contender's last text: same settings must give (nearly) the same words.
+            const texts = new Map<string, string>();
+            const keep = (name: string, seconds: number, text: string) => (texts.set(name, text), seconds);
             const contenders: Contender[] = [
-              { name: 'engine', run: async () => (await engine.transcribe(file, threads, d)).computeSeconds },
-              ...(engineFa ? [{ name: 'engine + FA (experiment)', run: async () => (await engineFa.transcribe(file, threads, d)).computeSeconds }] : []),
-              { name: 'cli FA on', run: async () => (await runCli(file, threads, d, true)).computeSeconds },
-              { name: 'cli FA off', run: async () => (await runCli(file, threads, d, false)).computeSeconds },
-              { name: 'server FA on', run: async () => (await server.infer(file, d)).seconds },
+              { name: 'engine', run: async () => { const r = await engine.transcribe(file, threads, d); return keep('engine', r.computeSeconds, r.text); } },
+              ...(engineFa ? [{ name: 'engine + FA (experiment)', run: async () => { const r = await engineFa.transcribe(file, threads, d); return keep('engine + FA (experiment)', r.computeSeconds, r.text); } }] : []),
+              { name: 'cli FA on', run: async () => { const r = await runCli(file, threads, d, true); return keep('cli FA on', r.computeSeconds, r.text); } },
+              { name: 'cli FA off', run: async () => { const r = await runCli(file, threads, d, false); return keep('cli FA off', r.computeSeconds, r.text); } },
+              { name: 'server FA on', run: async () => { const r = await server.infer(file, d); return keep('server FA on', r.seconds, r.text); } },
             ];
             const times = await interleave(contenders, REPS);
             const eng = median(times.get('engine')!);
             report.add(
               `### ${threads} thread(s), ${d.name}, ${clip.file} (${clip.seconds} s) — ${load}`,
               table(
-                ['contender', 'median s', 'RTF', 'engine ÷ this'],
+                ['contender', 'median s', 'RTF', 'engine ÷ this', 'words', 'word agreement with engine'],
                 contenders.map((c) => {
                   const m = median(times.get(c.name)!);
-                  return [c.name, fmt(m), fmt(m / clip.seconds, 4), `${fmt(eng / m, 2)}×`];
+                  const ref = normalize(texts.get('engine')!);
+                  const hyp = normalize(texts.get(c.name)!);
+                  const agree = 1 - wordErrors(ref, hyp) / Math.max(1, ref.length);
+                  return [c.name, fmt(m), fmt(m / clip.seconds, 4), `${fmt(eng / m, 2)}×`, hyp.length, `${fmt(agree * 100, 1)} %`];
                 }),
               ),
             );

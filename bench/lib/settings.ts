@@ -33,6 +33,8 @@ export function whisperCppForm(d: Decoding): Record<string, string> {
     best_of: String(d.bestOf),
     temperature: '0',
     temperature_inc: d.fallback ? '0.2' : '0',
+    // The server computes token-level timestamps unless told not to; the engine does not.
+    token_timestamps: 'false',
     response_format: 'json',
   };
 }

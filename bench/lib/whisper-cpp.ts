@@ -19,7 +19,9 @@ export interface CliResult {
 const ms = (log: string, key: string) => Number(new RegExp(`${key} time =\\s+([\\d.]+) ms`).exec(log)?.[1] ?? NaN);
 
 export function runCli(file: string, threads: number, d: Decoding, flashAttn = true): Promise<CliResult> {
-  const args = ['-m', tinyEn(), '-f', file, '-t', String(threads), '-nt', ...whisperCppArgs(d), flashAttn ? '-fa' : '-nfa'];
+  // Not -nt: "no timestamps" changes the decoding itself (no timestamp tokens, one segment per
+  // window), not just the printing. The engine decodes with timestamps.
+  const args = ['-m', tinyEn(), '-f', file, '-t', String(threads), ...whisperCppArgs(d), flashAttn ? '-fa' : '-nfa'];
   return new Promise((resolve, reject) => {
     const child = spawn(whisperCppCli(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -30,7 +32,8 @@ export function runCli(file: string, threads: number, d: Decoding, flashAttn = t
     child.once('exit', (code) => {
       if (code !== 0) return reject(new Error(`whisper-cli exited ${code}: ${err.slice(-500)}`));
       const load = ms(err, 'load');
-      resolve({ computeSeconds: (ms(err, 'total') - load) / 1000, loadSeconds: load / 1000, text: out.trim().replace(/\s+/g, ' ') });
+      const text = out.replace(/^\[[^\]]*\]\s*/gm, '').trim().replace(/\s+/g, ' ');
+      resolve({ computeSeconds: (ms(err, 'total') - load) / 1000, loadSeconds: load / 1000, text });
     });
   });
 }

@@ -5,7 +5,7 @@
  */
 import { Semaphore } from './semaphore.js';
 import { ApiError, errors } from '../errors.js';
-import type { Engine, LoadedModel, ModelInfo, ModelPool, PoolListener, PoolStats } from './types.js';
+import { PRIORITY_ORDER, type Engine, type LoadedModel, type ModelInfo, type ModelPool, type PoolListener, type PoolStats } from './types.js';
 
 /** More concurrent whisper states than this crash whisper.cpp at the pinned commit. */
 export const MAX_CONCURRENCY = 8;
@@ -95,18 +95,19 @@ export function createModelPool(opts: ModelPoolOptions): ModelPool {
   };
 
   return {
-    async withModel(name, signal, fn) {
+    async withModel(name, signal, fn, runOpts = {}) {
       if (shutdown.signal.aborted) throw errors.draining();
       const entry = entryFor(name);
       const { slots } = entry;
-      if (slots.running >= opts.concurrency && slots.waiting >= opts.maxQueue) {
+      const priority = PRIORITY_ORDER[runOpts.priority ?? 'interactive'];
+      if (slots.running >= opts.concurrency && slots.waitingAtOrAbove(priority) >= opts.maxQueue) {
         entry.stats.rejected++;
         emit({ kind: 'reject', model: name });
         throw errors.queueFull(retryAfterSeconds(entry, opts));
       }
       clearTimeout(entry.idleTimer);
       const enqueued = performance.now();
-      const release = await slots.acquire(signal).catch(() => {
+      const release = await slots.acquire(signal, priority).catch(() => {
         throw errors.aborted();
       });
       try {

@@ -114,16 +114,32 @@ export interface PoolStats {
   avgJobSeconds: number;
 }
 
+/**
+ * Who is waiting for a slot. Live realtime turns go first, then synchronous requests, then async
+ * jobs; running work is never pre-empted. A priority's queue bound counts only waiters at that
+ * priority or above, so an async backlog never makes a synchronous request answer 429.
+ */
+export type Priority = 'live' | 'interactive' | 'batch';
+
+export const PRIORITY_ORDER: Readonly<Record<Priority, number>> = { live: 0, interactive: 1, batch: 2 };
+
+export interface WithModelOptions {
+  /** Default 'interactive'. */
+  priority?: Priority;
+}
+
 export interface ModelPool {
   /**
-   * Waits (FIFO, bounded) for a slot on the named model, loading it if needed, runs fn, and always
-   * releases the slot. Throws errors.queueFull() when the wait queue is full, errors.aborted() when
-   * the signal fires while waiting; fn receives a signal that fires on abort or pool shutdown.
+   * Waits (by priority, FIFO within one, bounded) for a slot on the named model, loading it if
+   * needed, runs fn, and always releases the slot. Throws errors.queueFull() when the wait queue
+   * is full, errors.aborted() when the signal fires while waiting; fn receives a signal that
+   * fires on abort or pool shutdown.
    */
   withModel<T>(
     name: string,
     signal: AbortSignal | undefined,
     fn: (model: LoadedModel, signal: AbortSignal) => Promise<T>,
+    opts?: WithModelOptions,
   ): Promise<T>;
   /** Loads a model now (used for the default model after listen). */
   load(name: string): Promise<void>;
@@ -143,3 +159,46 @@ export type PoolEvent =
   | { kind: 'unload'; model: string };
 
 export type PoolListener = (event: PoolEvent) => void;
+
+/** Silero VAD settings, in OpenAI's server_vad vocabulary. */
+export interface VadParams {
+  /** Speech probability at or above which a frame counts as speech (OpenAI's default 0.5). */
+  threshold: number;
+  /** Audio kept before detected speech starts (OpenAI's prefix_padding_ms, default 300). */
+  prefixPaddingMs: number;
+  /** Silence that ends a speech span (OpenAI's silence_duration_ms, default 500). */
+  silenceDurationMs: number;
+  /** Speech shorter than this is ignored. */
+  minSpeechMs?: number;
+}
+
+/** A span of speech in the input's own time base, seconds. */
+export interface SpeechSpan {
+  start: number;
+  end: number;
+}
+
+export type VadEvent =
+  /** `sample` is where speech begins (prefix padding not applied), counted from the stream's start. */
+  | { type: 'speech_start'; sample: number }
+  /** `sample` is where speech ended (the silence wait not included). */
+  | { type: 'speech_end'; sample: number };
+
+/** A live VAD over a stream of 16 kHz mono frames; the model's recurrent state carries across pushes. */
+export interface VadStream {
+  /** Samples per VAD frame (Silero at 16 kHz: 512, i.e. 32 ms). */
+  readonly frameSamples: number;
+  /** Feeds PCM of any length; returns one probability per frame completed and the events they caused. */
+  push(pcm: Float32Array): Promise<{ probabilities: Float32Array; events: VadEvent[] }>;
+  /** Forgets the audio and state (a cleared buffer), keeping the sample clock. */
+  reset(): void;
+  close(): void;
+}
+
+/** whisper.cpp's Silero VAD, loaded once and shared. */
+export interface VoiceActivityDetector {
+  /** Speech spans of a whole buffer (file transcription's chunking). */
+  detect(pcm: Float32Array, params: VadParams, signal?: AbortSignal): Promise<SpeechSpan[]>;
+  createStream(params: VadParams): VadStream;
+  free(): Promise<void>;
+}

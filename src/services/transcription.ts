@@ -5,7 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { AudioDecoder } from '../audio/types.js';
-import type { DecodeParams, ModelPool, Segment, Task, Transcript } from '../engine/types.js';
+import type { DecodeParams, ModelPool, Priority, Segment, Task, Transcript } from '../engine/types.js';
 import { errors } from '../errors.js';
 import type { ModelCatalog } from './models.js';
 
@@ -21,6 +21,8 @@ export interface TranscriptionRequest {
   temperature?: number;
   wordTimestamps?: boolean;
   signal?: AbortSignal;
+  /** Pool priority: 'live' realtime turns, 'interactive' synchronous requests (default), 'batch' async jobs. */
+  priority?: Priority;
 }
 
 export interface TranscriptionHooks {
@@ -93,7 +95,7 @@ export function createTranscriptionService(deps: TranscriptionServiceDeps): Tran
           processingSeconds: (performance.now() - started) / 1000,
         });
         return transcript;
-      });
+      }, { priority: req.priority ?? 'interactive' });
     },
   };
 }
