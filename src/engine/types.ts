@@ -94,6 +94,8 @@ export interface LoadOptions {
 /** The engine: the only thing that knows how to turn a weights file into a LoadedModel. */
 export interface Engine {
   loadModel(path: string, opts: LoadOptions): Promise<LoadedModel>;
+  /** Loads a Silero VAD in whisper.cpp's ggml format (models/ggml-silero-*.bin). */
+  loadVad?(path: string): Promise<VoiceActivityDetector>;
 }
 
 /** Counters the pool exposes for metrics and for Retry-After estimates. */
