@@ -9,12 +9,15 @@ const hex = (n: number) => z.string().regex(new RegExp(`^[0-9a-f]{${n}}$`), `exp
 
 export const CatalogEntry = z.object({
   name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/),
+  /** What whisper.cpp loads it as: a Whisper model (when absent) or a Silero VAD model. */
+  kind: z.enum(['whisper', 'vad']).optional(),
   file: z.string().regex(/^ggml-[a-z0-9._-]+\.bin$/),
   url: z.url(),
   /** Bytes; null when no trustworthy figure is known. */
   size: z.number().int().positive().nullable(),
   sha256: hex(64).nullable(),
   sha1: hex(40).nullable(),
+  /** For a VAD model: true, it is language-independent. */
   multilingual: z.boolean(),
   quantization: z.enum(['f16', 'q5_0', 'q5_1', 'q8_0']),
   checksumSource: z.string(),

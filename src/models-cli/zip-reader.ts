@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { Readable, Transform } from 'node:stream';
+import { Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import { type ByteSource, fileSource } from './byte-source.js';
@@ -120,6 +120,10 @@ function checker(e: ZipEntry): Transform {
 
 /** Writes the entry to `dest`; `append` lets split parts land back to back in one file. */
 export async function extractEntry(zipPath: string, e: ZipEntry, dest: string, append = false): Promise<void> {
+  await pipeEntry(zipPath, e, createWriteStream(dest, { flags: append ? 'a' : 'w' }));
+}
+
+async function pipeEntry(zipPath: string, e: ZipEntry, sink: Writable): Promise<void> {
   const src = fileSource(zipPath);
   let dataStart: number;
   try {
@@ -131,6 +135,19 @@ export async function extractEntry(zipPath: string, e: ZipEntry, dest: string, a
   }
   if (e.method !== 0 && e.method !== 8) throw new Error(`${e.name}: unsupported zip compression method ${e.method}`);
   const input = e.compressedSize === 0 ? Readable.from([]) : createReadStream(zipPath, { start: dataStart, end: dataStart + e.compressedSize - 1 });
-  if (e.method === 8) await pipeline(input, zlib.createInflateRaw(), checker(e), createWriteStream(dest, { flags: append ? 'a' : 'w' }));
-  else await pipeline(input, checker(e), createWriteStream(dest, { flags: append ? 'a' : 'w' }));
+  if (e.method === 8) await pipeline(input, zlib.createInflateRaw(), checker(e), sink);
+  else await pipeline(input, checker(e), sink);
+}
+
+/** The entry's bytes in memory, checked like extractEntry; for small members (a TorchScript pickle, a tensor). */
+export async function readEntry(zipPath: string, e: ZipEntry): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      chunks.push(chunk);
+      done();
+    },
+  });
+  await pipeEntry(zipPath, e, sink);
+  return Buffer.concat(chunks);
 }
