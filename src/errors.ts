@@ -157,6 +157,12 @@ export const errors = {
     invalid(`Too many files in one request: at most ${limit} allowed.`, 'too_many_files', 'file'),
   unsupportedParameter: (param: string, reason: string) =>
     invalid(`Unsupported parameter '${param}': ${reason}`, 'unsupported_parameter', param),
+  upgradeRequired: () =>
+    new ApiError('This endpoint is a WebSocket: connect with an Upgrade: websocket handshake (ws:// or wss://).', {
+      status: 426,
+      type: 'invalid_request_error',
+      code: 'upgrade_required',
+    }),
   /** Fastify's own 4xx errors (body too large, bad JSON, ...), kept in OpenAI's shape. */
   fromHttpStatus: (status: number, message: string, code: string) =>
     new ApiError(message, { status, type: 'invalid_request_error', code }),
