@@ -56,6 +56,17 @@ const EnvSchema = z.object({
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).default(30),
   TMP_DIR: z.string().default(os.tmpdir()),
   USE_GPU: z.stringbool().default(false),
+  // Realtime transcription over WebSocket (src/realtime).
+  REALTIME_IDLE_TIMEOUT_SECONDS: z.coerce.number().positive().default(60),
+  REALTIME_MAX_SESSION_SECONDS: z.coerce.number().positive().default(3600),
+  REALTIME_MAX_SESSIONS_PER_MODEL: int(1).default(16),
+  /** New audio between two re-decodes of an open turn; decodes never overlap within a session. */
+  REALTIME_DECODE_INTERVAL_MS: int(100, 10_000).default(500),
+  /** Largest decoded audio payload of one input_audio_buffer.append (OpenAI's limit is 15 MiB). */
+  REALTIME_MAX_APPEND_BYTES: int(1).default(15 * 1024 * 1024),
+  /** HTTPS/WSS when both are set (openai-node's realtime client always connects with wss:). */
+  TLS_CERT_FILE: z.string().optional(),
+  TLS_KEY_FILE: z.string().optional(),
 });
 
 type Env = z.output<typeof EnvSchema>;
