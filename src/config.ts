@@ -67,6 +67,19 @@ const EnvSchema = z.object({
   /** HTTPS/WSS when both are set (openai-node's realtime client always connects with wss:). */
   TLS_CERT_FILE: z.string().optional(),
   TLS_KEY_FILE: z.string().optional(),
+  // Scale-out backends (src/storage, src/jobs/redis): the embedded defaults need no service.
+  STORAGE: z.enum(['fs', 's3']).default('fs'),
+  S3_BUCKET: z.string().optional(),
+  S3_PREFIX: z.string().default(''),
+  S3_ENDPOINT: z.url().optional(),
+  S3_REGION: z.string().optional(),
+  S3_FORCE_PATH_STYLE: z.stringbool().default(false),
+  /** Buckets that `s3://` input URLs may name; empty refuses them all. */
+  S3_INPUT_BUCKETS: z.string().optional().transform(list),
+  JOBS_BACKEND: z.enum(['sqlite', 'redis']).default('sqlite'),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'expected redis:// or rediss://').optional(),
+  /** Key prefix of every BullMQ/Redis key, so several deployments can share one Redis. */
+  REDIS_PREFIX: z.string().regex(/^[\w.-]+$/).default('whisper'),
 });
 
 type Env = z.output<typeof EnvSchema>;
@@ -96,6 +109,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cpus = os.avail
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || 'env'}: ${i.message}`));
   }
   const e = parsed.data;
+  const missing = [
+    ...(e.STORAGE === 's3' && !e.S3_BUCKET ? ['S3_BUCKET: required when STORAGE=s3'] : []),
+    ...(e.JOBS_BACKEND === 'redis' && !e.REDIS_URL ? ['REDIS_URL: required when JOBS_BACKEND=redis'] : []),
+  ];
+  if (missing.length > 0) throw new ConfigError(missing);
   return Object.freeze({
     ...e,
     MODEL_ALIASES: Object.freeze({ 'whisper-1': e.DEFAULT_MODEL, ...e.MODEL_ALIASES }),
@@ -103,6 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cpus = os.avail
     THREADS_PER_REQUEST: e.THREADS_PER_REQUEST ?? Math.max(1, Math.floor(cpus / e.POOL_CONCURRENCY)),
     API_KEYS: Object.freeze(e.API_KEYS) as string[],
     CORS_ORIGINS: Object.freeze(e.CORS_ORIGINS) as string[],
+    S3_INPUT_BUCKETS: Object.freeze(e.S3_INPUT_BUCKETS) as string[],
   });
 }
 
