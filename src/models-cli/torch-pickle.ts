@@ -69,6 +69,8 @@ export function unpickle(data: Buffer, persistentLoad: (pid: unknown) => unknown
       case 0x95: need(8); break; // FRAME
       case 0x2e: return pop(); // STOP
       case 0x28: stack.push(MARK); break;
+      case 0x30: pop(); break; // POP
+      case 0x31: popMark(); break; // POP_MARK
       case 0x63: { const module = line(); stack.push(new PyGlobal(module, line())); break; } // GLOBAL
       case 0x71: memo.set(data[need(1)], top()); break; // BINPUT
       case 0x72: memo.set(data.readUInt32LE(need(4)), top()); break; // LONG_BINPUT
