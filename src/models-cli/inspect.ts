@@ -1,11 +1,34 @@
 import { fileSource } from './byte-source.js';
 import { GGML_QNT_VERSION_FACTOR, ggmlTypeName } from './ggml-format.js';
 import { readGgml } from './ggml-reader.js';
+import { readSileroGgml } from './silero-convert.js';
+
+/** A VAD file has a length-prefixed model type where a whisper file has n_vocab (tens of thousands). */
+function isVadFile(head: Buffer): boolean {
+  const n = head.length >= 8 ? head.readInt32LE(4) : 0;
+  return n > 0 && n <= 64 && head.length >= 8 + n && head.toString('latin1', 8, 8 + n).startsWith('silero');
+}
+
+function inspectVad(path: string, size: number, f: ReturnType<typeof readSileroGgml>): string[] {
+  const h = f.header;
+  return [
+    `${path}: ${size} bytes`,
+    `model type    = ${h.modelType}`,
+    `model version = ${h.version.join('.')}`,
+    `window        = ${h.windowSamples} samples, context ${h.contextSamples}`,
+    ...h.encoder.map((l, i) => `encoder[${i}]    = ${l.in} -> ${l.out}, kernel ${l.kernel}`),
+    `lstm          = ${h.lstmInput} -> ${h.lstmHidden}`,
+    `final conv    = ${h.finalConvIn} -> ${h.finalConvOut}`,
+    `tensors       = ${f.tensors.length}`,
+    ...f.tensors.map((t) => `${t.name.padStart(40)} - [${t.ne.map((n) => String(n).padStart(5)).join(', ')}], type = ${ggmlTypeName(t.type).padStart(4)}`),
+  ];
+}
 
 /** Prints a ggml file the way whisper.cpp logs it on load, to compare conversions by eye or diff. */
 export function inspectGgml(path: string): string[] {
   const src = fileSource(path);
   try {
+    if (isVadFile(src.read(0, Math.min(src.size, 72)))) return inspectVad(path, src.size, readSileroGgml(src));
     const f = readGgml(src);
     const h = f.hparams;
     const lines = [

