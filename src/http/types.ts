@@ -7,6 +7,7 @@ import type { ModelPool } from '../engine/types.js';
 import type { Lifecycle } from '../services/lifecycle.js';
 import type { Metrics } from '../services/metrics.js';
 import type { ModelCatalog } from '../services/models.js';
+import type { RealtimeService } from '../realtime/service.js';
 import type { TranscriptionService } from '../services/transcription.js';
 
 export interface AppServices {
@@ -16,6 +17,7 @@ export interface AppServices {
   transcription: TranscriptionService;
   lifecycle: Lifecycle;
   metrics: Metrics;
+  realtime: RealtimeService;
 }
 
 export interface UploadPolicy {

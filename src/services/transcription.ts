@@ -25,6 +25,13 @@ export interface TranscriptionRequest {
   priority?: Priority;
 }
 
+/** Audio already in memory as 16 kHz mono PCM (realtime turns): no file, no ffmpeg. */
+export interface PcmTranscriptionRequest extends Omit<TranscriptionRequest, 'filePath' | 'task'> {
+  pcm: Float32Array;
+  /** Greedy decoding whatever BEAM_SIZE says (realtime partial re-decodes). */
+  greedy?: boolean;
+}
+
 export interface TranscriptionHooks {
   /** Called once a slot is held, right before compute starts (streaming sends headers here). */
   onStart?: () => void;
@@ -37,6 +44,8 @@ export interface JobObserver {
 
 export interface TranscriptionService {
   transcribe(req: TranscriptionRequest, hooks?: TranscriptionHooks): Promise<Transcript>;
+  /** The same path from PCM on: checks, a pool slot at the request's priority, whisper. */
+  transcribePcm(req: PcmTranscriptionRequest, hooks?: TranscriptionHooks): Promise<Transcript>;
 }
 
 export interface TranscriptionServiceDeps {
@@ -50,25 +59,52 @@ export interface TranscriptionServiceDeps {
 }
 
 export function createTranscriptionService(deps: TranscriptionServiceDeps): TranscriptionService {
+  const checkModel = (req: { model: string; task: Task; language?: string }) => {
+    const info = deps.models.require(req.model);
+    if (!info.multilingual) {
+      if (req.task === 'translate') {
+        throw errors.invalidRequest(
+          `Model '${req.model}' is English-only and cannot translate; use a multilingual model (for example 'base').`,
+          'model',
+          'model_not_multilingual',
+        );
+      }
+      if (req.language && req.language !== 'en') {
+        throw errors.invalidRequest(
+          `Model '${req.model}' is English-only; it cannot transcribe language '${req.language}'.`,
+          'language',
+          'unsupported_language',
+        );
+      }
+    }
+    return info;
+  };
+
+  const run = (
+    modelName: string,
+    pcm: Float32Array,
+    duration: number,
+    req: Pick<TranscriptionRequest, 'task' | 'signal' | 'priority'>,
+    params: DecodeParams,
+    hooks: TranscriptionHooks,
+  ) =>
+    // The pool answers a full queue with errors.queueFull(retryAfter estimated from its stats).
+    deps.pool.withModel(modelName, req.signal, async (model, signal) => {
+      hooks.onStart?.();
+      const started = performance.now();
+      const transcript = await model.transcribe(pcm, params, { signal, onSegment: hooks.onSegment });
+      deps.observer?.jobDone({
+        model: modelName,
+        task: req.task,
+        audioSeconds: duration,
+        processingSeconds: (performance.now() - started) / 1000,
+      });
+      return transcript;
+    }, { priority: req.priority ?? 'interactive' });
+
   return {
     async transcribe(req, hooks = {}) {
-      const info = deps.models.require(req.model);
-      if (!info.multilingual) {
-        if (req.task === 'translate') {
-          throw errors.invalidRequest(
-            `Model '${req.model}' is English-only and cannot translate; use a multilingual model (for example 'base').`,
-            'model',
-            'model_not_multilingual',
-          );
-        }
-        if (req.language && req.language !== 'en') {
-          throw errors.invalidRequest(
-            `Model '${req.model}' is English-only; it cannot transcribe language '${req.language}'.`,
-            'language',
-            'unsupported_language',
-          );
-        }
-      }
+      const info = checkModel(req);
 
       // Decode before queueing: a bad file fails fast and never holds a model slot.
       const audio = await deps.decoder.decodeFile(req.filePath, { signal: req.signal, maxDurationSeconds: deps.maxAudioSeconds });
@@ -83,19 +119,21 @@ export function createTranscriptionService(deps: TranscriptionServiceDeps): Tran
         temperature: req.temperature,
         wordTimestamps: req.wordTimestamps,
       };
-      // The pool answers a full queue with errors.queueFull(retryAfter estimated from its stats).
-      return deps.pool.withModel(info.name, req.signal, async (model, signal) => {
-        hooks.onStart?.();
-        const started = performance.now();
-        const transcript = await model.transcribe(audio.pcm, params, { signal, onSegment: hooks.onSegment });
-        deps.observer?.jobDone({
-          model: info.name,
-          task: req.task,
-          audioSeconds: audio.duration,
-          processingSeconds: (performance.now() - started) / 1000,
-        });
-        return transcript;
-      }, { priority: req.priority ?? 'interactive' });
+      return run(info.name, audio.pcm, audio.duration, req, params, hooks);
+    },
+    async transcribePcm(req, hooks = {}) {
+      const info = checkModel({ ...req, task: 'transcribe' });
+      const duration = req.pcm.length / 16_000;
+      if (duration > deps.maxAudioSeconds) throw errors.audioTooLong(duration, deps.maxAudioSeconds);
+      const params: DecodeParams = {
+        ...deps.defaults,
+        ...(req.greedy ? { beamSize: 1, bestOf: 1 } : {}),
+        language: req.language,
+        prompt: req.prompt,
+        temperature: req.temperature,
+        wordTimestamps: req.wordTimestamps,
+      };
+      return run(info.name, req.pcm, duration, { task: 'transcribe', signal: req.signal, priority: req.priority }, params, hooks);
     },
   };
 }

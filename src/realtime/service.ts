@@ -1,0 +1,52 @@
+/**
+ * The realtime service: opens sessions, owns the per-model session cap, and turns a session's
+ * PCM decode into a call on the one transcription path (pool priority 'live', word timestamps).
+ * Knows nothing of Fastify or ws; the route hands it text frames and a send function.
+ */
+import type { VoiceActivityDetector } from '../engine/types.js';
+import { RealtimeSession, type PcmTranscribeRequest, type RealtimeLimits, type RealtimeObserver, type SessionDeps, type SessionOptions } from './session.js';
+import type { Transcript } from '../engine/types.js';
+
+export interface RealtimeServiceDeps {
+  transcribe(req: PcmTranscribeRequest): Promise<Transcript>;
+  resolveModel: SessionDeps['resolveModel'];
+  languageCode: SessionDeps['languageCode'];
+  defaultModel: string;
+  vad?: VoiceActivityDetector;
+  limits: RealtimeLimits;
+  observer?: RealtimeObserver;
+}
+
+export interface RealtimeService {
+  /** Starts a session (sends `*.created`); undefined when refused (the refusal was sent and the socket ended). */
+  open(opts: SessionOptions): RealtimeSession | undefined;
+  /** Open sessions per model. */
+  sessions(): Record<string, number>;
+  readonly vadAvailable: boolean;
+}
+
+export function createRealtimeService(deps: RealtimeServiceDeps): RealtimeService {
+  const counts = new Map<string, number>();
+  const slots = {
+    tryAcquire(model: string) {
+      const n = counts.get(model) ?? 0;
+      if (n >= deps.limits.maxSessionsPerModel) return false;
+      counts.set(model, n + 1);
+      return true;
+    },
+    release(model: string) {
+      const n = (counts.get(model) ?? 1) - 1;
+      if (n <= 0) counts.delete(model);
+      else counts.set(model, n);
+    },
+  };
+  const sessionDeps: SessionDeps = { ...deps, slots };
+  return {
+    open(opts) {
+      const session = new RealtimeSession(sessionDeps, opts);
+      return session.start() ? session : undefined;
+    },
+    sessions: () => Object.fromEntries(counts),
+    vadAvailable: deps.vad !== undefined,
+  };
+}

@@ -1,0 +1,211 @@
+/** The session state machine without a socket: both dialects, streaming deltas, turns, limits. */
+import { describe, expect, it } from 'vitest';
+import { createRealtimeService, type RealtimeServiceDeps } from '../../../src/realtime/service.js';
+import type { RealtimeSession } from '../../../src/realtime/session.js';
+import { errors } from '../../../src/errors.js';
+import { fakeVad } from '../../support/fake-vad.js';
+import { scriptedTranscriber, silence24k, spokenWords, wordsText, type ScriptedTranscriber } from '../../support/realtime-fakes.js';
+
+type Ev = Record<string, any>;
+
+function setup(opts: { vad?: boolean; limits?: Partial<RealtimeServiceDeps['limits']>; transcriber?: ScriptedTranscriber; dialect?: 'ga' | 'beta' } = {}) {
+  const transcribe = opts.transcriber ?? scriptedTranscriber();
+  const events: Ev[] = [];
+  const ended: Array<[number, string]> = [];
+  const vad = opts.vad ? fakeVad() : undefined;
+  const service = createRealtimeService({
+    transcribe,
+    resolveModel: (name) => {
+      if (name === 'whisper-1' || name === 'tiny.en') return { name: 'tiny.en', multilingual: false };
+      if (name === 'base') return { name: 'base', multilingual: true };
+      throw errors.modelNotFound(name);
+    },
+    languageCode: (l) => (['en', 'de', 'fr'].includes(l) ? l : undefined),
+    defaultModel: 'tiny.en',
+    vad,
+    limits: { idleTimeoutMs: 60_000, maxDurationMs: 600_000, maxAppendBytes: 1_000_000, maxSessionsPerModel: 4, decodeIntervalMs: 500, maxDecodeSeconds: 30, ...opts.limits },
+  });
+  const open = () =>
+    service.open({ dialect: opts.dialect ?? 'ga', model: 'gpt-4o-transcribe', send: (e) => events.push(e), end: (c, r) => ended.push([c, r]) });
+  const session = open()!;
+  const send = (e: Ev) => session.receive(JSON.stringify(e));
+  /** Streams audio in 100 ms appends, letting each be handled (and decodes run) before the next. */
+  const stream = async (s: RealtimeSession, audio: Buffer, chunkMs = 100) => {
+    const step = (24_000 * 2 * chunkMs) / 1000;
+    for (let i = 0; i < audio.length; i += step) {
+      s.receive(JSON.stringify({ type: 'input_audio_buffer.append', audio: audio.subarray(i, i + step).toString('base64') }));
+      await s.settled();
+      await new Promise((r) => setImmediate(r));
+    }
+  };
+  const of = (type: string) => events.filter((e) => e.type === type);
+  return { service, session, send, stream, events, of, ended, transcribe, vad, open };
+}
+
+const GA_MANUAL = { type: 'session.update', session: { type: 'transcription', audio: { input: { turn_detection: null } } } };
+
+describe('realtime session: manual commit (GA)', () => {
+  it('streams append-only deltas during the turn and completes with their concatenation', async () => {
+    const t = setup();
+    expect(t.events[0]).toMatchObject({ type: 'session.created', session: { type: 'transcription', object: 'realtime.transcription_session' } });
+    expect(t.events[0].session.audio.input.turn_detection).toBeNull(); // no VAD: manual by default
+    t.send(GA_MANUAL);
+    await t.stream(t.session, spokenWords(10));
+    const before = t.of('conversation.item.input_audio_transcription.delta').length;
+    expect(before).toBeGreaterThan(2); // deltas arrive while the client is still talking
+    t.send({ type: 'input_audio_buffer.commit', event_id: 'c1' });
+    await t.session.settled();
+
+    const [committed] = t.of('input_audio_buffer.committed');
+    const deltas = t.of('conversation.item.input_audio_transcription.delta');
+    const [completed] = t.of('conversation.item.input_audio_transcription.completed');
+    expect(committed).toMatchObject({ previous_item_id: null, item_id: expect.stringMatching(/^item_/) });
+    expect(completed).toMatchObject({ item_id: committed.item_id, content_index: 0, transcript: wordsText(0, 10), usage: { type: 'duration', seconds: 5 } });
+    expect(deltas.map((d) => d.delta).join('')).toBe(completed.transcript);
+    expect(deltas.every((d) => d.item_id === committed.item_id && d.content_index === 0)).toBe(true);
+    expect(t.of('conversation.item.added')[0].item).toMatchObject({ id: committed.item_id, role: 'user', type: 'message' });
+    expect(t.of('conversation.item.done')[0].item.content[0].transcript).toBe(completed.transcript);
+    // Partials run greedy, the final one with the server's defaults; all of them 'live' in the service.
+    expect(t.transcribe.calls.at(-1)!.partial).toBe(false);
+    expect(t.transcribe.calls.slice(0, -1).every((c) => c.partial)).toBe(true);
+    expect(t.of('error')).toEqual([]);
+  });
+
+  it('prompts a turn with the previous turns, and chains previous_item_id', async () => {
+    const t = setup();
+    t.send(GA_MANUAL);
+    await t.stream(t.session, spokenWords(3));
+    t.send({ type: 'input_audio_buffer.commit' });
+    await t.stream(t.session, spokenWords(3, 3));
+    t.send({ type: 'input_audio_buffer.commit' });
+    await t.session.settled();
+    const done = t.of('conversation.item.input_audio_transcription.completed');
+    expect(done.map((d) => d.transcript)).toEqual([wordsText(0, 3), wordsText(3, 3)]);
+    const committed = t.of('input_audio_buffer.committed');
+    expect(committed[1].previous_item_id).toBe(committed[0].item_id);
+    expect(t.transcribe.calls.at(-1)!.prompt).toContain(wordsText(0, 3));
+  });
+
+  it('trims long turns at committed words so no decode sees more than maxDecodeSeconds', async () => {
+    const t = setup({ limits: { maxDecodeSeconds: 6 } });
+    t.send(GA_MANUAL);
+    await t.stream(t.session, spokenWords(40), 250); // 20 s
+    t.send({ type: 'input_audio_buffer.commit' });
+    await t.session.settled();
+    const [completed] = t.of('conversation.item.input_audio_transcription.completed');
+    expect(completed.transcript).toBe(wordsText(0, 40));
+    expect(t.of('conversation.item.input_audio_transcription.delta').map((d) => d.delta).join('')).toBe(completed.transcript);
+    expect(t.transcribe.maxSeconds).toBeLessThanOrEqual(6);
+    expect(completed.usage.seconds).toBe(20);
+  });
+
+  it('G.711 µ-law and A-law at 8 kHz are accepted', async () => {
+    for (const type of ['audio/pcmu', 'audio/pcma'] as const) {
+      const t = setup();
+      t.send({ type: 'session.update', session: { type: 'transcription', audio: { input: { format: { type }, turn_detection: null } } } });
+      t.send({ type: 'input_audio_buffer.append', audio: Buffer.alloc(8000, type === 'audio/pcmu' ? 0xff : 0xd5).toString('base64') }); // 1 s of zero
+      t.send({ type: 'input_audio_buffer.commit' });
+      await t.session.settled();
+      expect(t.of('session.updated')[0].session.audio.input.format).toEqual({ type });
+      expect(t.of('conversation.item.input_audio_transcription.completed')[0]).toMatchObject({ transcript: '', usage: { seconds: 1 } });
+    }
+  });
+});
+
+describe('realtime session: beta dialect', () => {
+  it('answers transcription_session.* with flat fields', async () => {
+    const t = setup({ dialect: 'beta' });
+    expect(t.events[0].type).toBe('transcription_session.created');
+    t.send({ type: 'transcription_session.update', session: { input_audio_format: 'pcm16', input_audio_transcription: { model: 'whisper-1', language: 'en' }, turn_detection: null } });
+    await t.stream(t.session, spokenWords(4));
+    t.send({ type: 'input_audio_buffer.commit' });
+    await t.session.settled();
+    const [updated] = t.of('transcription_session.updated');
+    expect(updated.session).toMatchObject({ input_audio_format: 'pcm16', input_audio_transcription: { model: 'whisper-1', language: 'en' }, turn_detection: null });
+    expect(t.of('conversation.item.created')).toHaveLength(1);
+    expect(t.of('conversation.item.added')).toHaveLength(0);
+    expect(t.of('conversation.item.input_audio_transcription.completed')[0].transcript).toBe(wordsText(0, 4));
+  });
+});
+
+describe('realtime session: server_vad', () => {
+  it('detects the turn, pads its start, and completes after the silence', async () => {
+    const t = setup({ vad: true });
+    expect(t.events[0].session.audio.input.turn_detection).toEqual({ type: 'server_vad', threshold: 0.5, prefix_padding_ms: 300, silence_duration_ms: 500 });
+    await t.stream(t.session, Buffer.concat([silence24k(1), spokenWords(6), silence24k(1)]));
+    await t.session.settled();
+    const [started] = t.of('input_audio_buffer.speech_started');
+    const [stopped] = t.of('input_audio_buffer.speech_stopped');
+    expect(started.audio_start_ms).toBeGreaterThanOrEqual(650);
+    expect(started.audio_start_ms).toBeLessThanOrEqual(720); // 1000 ms - 300 ms padding, to a 32 ms frame
+    expect(stopped.audio_end_ms).toBeGreaterThanOrEqual(3950);
+    expect(stopped.audio_end_ms).toBeLessThanOrEqual(4100);
+    expect(stopped.item_id).toBe(started.item_id);
+    const [completed] = t.of('conversation.item.input_audio_transcription.completed');
+    expect(completed).toMatchObject({ item_id: started.item_id, transcript: wordsText(0, 6) });
+    expect(t.of('conversation.item.input_audio_transcription.delta').map((d) => d.delta).join('')).toBe(completed.transcript);
+    const order = t.events.map((e) => e.type).filter((x) => x.startsWith('input_audio_buffer') || x.endsWith('completed'));
+    expect(order).toEqual(['input_audio_buffer.speech_started', 'input_audio_buffer.speech_stopped', 'input_audio_buffer.committed', 'conversation.item.input_audio_transcription.completed']);
+  });
+
+  it('semantic_vad maps onto server VAD with an eagerness-sized silence wait', async () => {
+    const t = setup({ vad: true });
+    t.send({ type: 'session.update', session: { type: 'transcription', audio: { input: { turn_detection: { type: 'semantic_vad', eagerness: 'low' } } } } });
+    await t.stream(t.session, Buffer.concat([spokenWords(2), silence24k(1)]));
+    expect(t.of('input_audio_buffer.speech_stopped')).toHaveLength(0); // low eagerness waits 1.5 s
+    await t.stream(t.session, silence24k(1));
+    expect(t.of('input_audio_buffer.speech_stopped')).toHaveLength(1);
+    expect(t.of('session.updated')[0].session.audio.input.turn_detection).toEqual({ type: 'semantic_vad', eagerness: 'low' });
+  });
+
+  it('clear drops the open turn and answers cleared', async () => {
+    const t = setup({ vad: true });
+    await t.stream(t.session, spokenWords(2));
+    t.send({ type: 'input_audio_buffer.clear' });
+    await t.session.settled();
+    expect(t.of('input_audio_buffer.cleared')).toHaveLength(1);
+    expect(t.of('input_audio_buffer.committed')).toHaveLength(0);
+    t.send({ type: 'input_audio_buffer.commit' });
+    await t.session.settled();
+    expect(t.of('error').at(-1)!.error.code).toBe('input_audio_buffer_commit_empty');
+  });
+});
+
+describe('realtime session: limits and lifecycle', () => {
+  it('a client that vanishes mid-turn aborts its decode and frees its session slot', async () => {
+    const transcriber = scriptedTranscriber();
+    transcriber.hold = true;
+    const t = setup({ transcriber, limits: { maxSessionsPerModel: 1 } });
+    t.send(GA_MANUAL);
+    await t.stream(t.session, spokenWords(2));
+    expect(transcriber.calls.length).toBe(1); // one decode in flight, held
+    expect(t.service.sessions()).toEqual({ 'tiny.en': 1 });
+    t.session.close();
+    expect(transcriber.aborted).toBe(1);
+    expect(t.service.sessions()).toEqual({});
+    expect(t.open()).toBeDefined(); // the slot is free again
+  });
+
+  it('refuses a session over the per-model cap with an error event and close code 1013', () => {
+    const t = setup({ limits: { maxSessionsPerModel: 1 } });
+    const events: Ev[] = [];
+    const ended: number[] = [];
+    expect(t.service.open({ dialect: 'ga', model: '', send: (e) => events.push(e), end: (c) => ended.push(c) })).toBeUndefined();
+    expect(events[0]).toMatchObject({ type: 'error', error: { code: 'session_limit_reached', type: 'server_error' } });
+    expect(ended).toEqual([1013]);
+  });
+
+  it('closes an idle session with an idle_timeout error', async () => {
+    const t = setup({ limits: { idleTimeoutMs: 30 } });
+    await new Promise((r) => setTimeout(r, 80));
+    expect(t.of('error')[0].error.code).toBe('idle_timeout');
+    expect(t.ended).toEqual([[1000, 'idle timeout']]);
+  });
+
+  it('ends a session at its maximum duration', async () => {
+    const t = setup({ limits: { maxDurationMs: 30 } });
+    await new Promise((r) => setTimeout(r, 80));
+    expect(t.of('error')[0].error.code).toBe('session_expired');
+    expect(t.ended[0][0]).toBe(1000);
+  });
+});
