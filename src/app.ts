@@ -8,7 +8,10 @@ import cors from '@fastify/cors';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { AudioDecoder } from './audio/types.js';
 import type { Config } from './config.js';
-import type { ModelPool } from './engine/types.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import websocket from '@fastify/websocket';
+import type { Engine, ModelPool, VoiceActivityDetector } from './engine/types.js';
 import { frameworkErrors, registerErrorHandlers } from './http/error-handler.js';
 import authPlugin from './http/plugins/auth.js';
 import drainPlugin from './http/plugins/drain.js';
@@ -20,6 +23,8 @@ import uploadsPlugin from './http/plugins/uploads.js';
 import audioRoutes from './http/routes/audio.js';
 import healthRoutes from './http/routes/health.js';
 import modelRoutes from './http/routes/models.js';
+import realtimeRoutes, { websocketOptions } from './http/routes/realtime.js';
+import demoRoutes from './http/routes/demo.js';
 import whisperRoutes from './http/routes/whisper.js';
 import { serializerCompiler, validatorCompiler } from './http/type-provider.js';
 import type { AppServices } from './http/types.js';
@@ -27,6 +32,9 @@ import { createLifecycle } from './services/lifecycle.js';
 import { createMetrics } from './services/metrics.js';
 import { createModelCatalog, type ModelCatalog } from './services/models.js';
 import { createTranscriptionService } from './services/transcription.js';
+import { toLanguageCode } from './format/languages.js';
+import { createRealtimeMetrics } from './realtime/metrics.js';
+import { createRealtimeService } from './realtime/service.js';
 
 export const VERSION = '0.1.0';
 
@@ -34,7 +42,15 @@ export interface AppDeps {
   pool?: ModelPool;
   decoder?: AudioDecoder;
   models?: ModelCatalog;
+  /**
+   * Silero VAD for realtime server_vad turns. Tests inject a fake; production loads
+   * models/ggml-silero-v6.2.0.bin through Engine.loadVad when both exist. Absent: server_vad is refused.
+   */
+  vad?: VoiceActivityDetector;
 }
+
+/** The VAD weights realtime server_vad loads from MODELS_DIR. */
+export const VAD_MODEL_FILE = 'ggml-silero-v6.2.0.bin';
 
 export async function buildApp(config: Config, deps: AppDeps = {}): Promise<FastifyInstance> {
   const models =
@@ -45,27 +61,50 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       aliases: config.MODEL_ALIASES,
       catalogFiles: [`${config.MODELS_DIR}/catalog.json`, new URL('../models/catalog.json', import.meta.url).pathname],
     });
-  const pool = deps.pool ?? (await createRealPool(config, models));
+  const engine = deps.pool ? undefined : await createRealEngine(config);
+  const pool = deps.pool ?? (await createRealPool(config, models, engine!));
   const decoder = deps.decoder ?? (await createRealDecoder());
+  const vad = deps.pool ? deps.vad : (deps.vad ?? (await loadVad(engine!, config)));
   const metrics = createMetrics(pool);
+  const transcription = createTranscriptionService({
+    pool,
+    decoder,
+    models,
+    observer: metrics,
+    maxAudioSeconds: config.MAX_AUDIO_SECONDS,
+    defaults: { beamSize: config.BEAM_SIZE, bestOf: config.BEST_OF, threads: config.THREADS_PER_REQUEST },
+  });
   const services: AppServices = {
     config,
     models,
     pool,
     lifecycle: createLifecycle(),
     metrics,
-    transcription: createTranscriptionService({
-      pool,
-      decoder,
-      models,
-      observer: metrics,
-      maxAudioSeconds: config.MAX_AUDIO_SECONDS,
-      defaults: { beamSize: config.BEAM_SIZE, bestOf: config.BEST_OF, threads: config.THREADS_PER_REQUEST },
+    transcription,
+    realtime: createRealtimeService({
+      transcribe: ({ model, pcm, language, prompt, signal, partial }) =>
+        transcription.transcribePcm({ model, pcm, language, prompt, signal, priority: 'live', wordTimestamps: true, greedy: partial }),
+      resolveModel: (name) => models.require(name),
+      languageCode: toLanguageCode,
+      defaultModel: models.defaultModel,
+      vad,
+      observer: createRealtimeMetrics(metrics.registry),
+      limits: {
+        idleTimeoutMs: config.REALTIME_IDLE_TIMEOUT_SECONDS * 1000,
+        maxDurationMs: config.REALTIME_MAX_SESSION_SECONDS * 1000,
+        maxAppendBytes: config.REALTIME_MAX_APPEND_BYTES,
+        maxSessionsPerModel: config.REALTIME_MAX_SESSIONS_PER_MODEL,
+        decodeIntervalMs: config.REALTIME_DECODE_INTERVAL_MS,
+        maxDecodeSeconds: 30,
+      },
     }),
   };
 
   const app = Fastify({
     logger: { level: config.LOG_LEVEL },
+    ...(config.TLS_CERT_FILE && config.TLS_KEY_FILE
+      ? { https: { cert: fs.readFileSync(config.TLS_CERT_FILE), key: fs.readFileSync(config.TLS_KEY_FILE) } }
+      : {}),
     genReqId,
     frameworkErrors,
     // Keep-alive sockets idle during a drain are closed so close() does not wait on them.
@@ -96,6 +135,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(modelRoutes);
   await app.register(audioRoutes);
   await app.register(whisperRoutes);
+  await app.register(websocket, { options: websocketOptions(config.REALTIME_MAX_APPEND_BYTES) });
+  await app.register(realtimeRoutes);
+  await app.register(demoRoutes);
+  if (vad && !deps.vad) app.addHook('onClose', async () => vad.free());
 
   // Models load after listen, never inside registration (pluginTimeout is 10 s, and /health
   // must answer while a large model loads). Tests using inject() call preloadModels() directly.
@@ -123,11 +166,28 @@ export async function preloadModels(app: FastifyInstance): Promise<void> {
   }
 }
 
-async function createRealPool(config: Config, models: ModelCatalog): Promise<ModelPool> {
+async function createRealEngine(config: Config): Promise<Engine> {
   const { createWhisperEngine } = await import('./engine/whisper.js');
+  return createWhisperEngine({ defaultThreads: config.THREADS_PER_REQUEST });
+}
+
+/** The Silero VAD when the engine can load one and its weights are present; otherwise undefined. */
+async function loadVad(engine: Engine, config: Config): Promise<VoiceActivityDetector | undefined> {
+  const file = path.join(config.MODELS_DIR, VAD_MODEL_FILE);
+  if (typeof engine.loadVad !== 'function' || !fs.existsSync(file)) return undefined;
+  try {
+    return await engine.loadVad(file);
+  } catch (err) {
+    // server_vad is then refused with an error event; everything else works.
+    console.error(`realtime: could not load the VAD from ${file}: ${String(err)}`);
+    return undefined;
+  }
+}
+
+async function createRealPool(config: Config, models: ModelCatalog, engine: Engine): Promise<ModelPool> {
   const { createModelPool } = await import('./engine/pool.js');
   return createModelPool({
-    engine: createWhisperEngine({ defaultThreads: config.THREADS_PER_REQUEST }),
+    engine,
     resolve: (name) => models.resolve(name),
     concurrency: config.POOL_CONCURRENCY,
     maxQueue: config.QUEUE_MAX,
