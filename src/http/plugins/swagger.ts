@@ -51,6 +51,7 @@ export default fp<{ version: string }>(
         tags: [
           { name: 'audio', description: 'OpenAI-compatible transcription and translation.' },
           { name: 'models', description: 'OpenAI-compatible model listing.' },
+          { name: 'realtime', description: "OpenAI's realtime transcription API over WebSocket." },
           { name: 'legacy', description: 'Endpoints kept for older clients.' },
           { name: 'ops', description: 'Health, readiness and metrics.' },
         ],
