@@ -1,6 +1,7 @@
 """faster-whisper side of the benchmarks: a long-lived worker answering JSON lines.
 
-argv: MODEL_DIR COMPUTE_TYPE CPU_THREADS. Each request: {"id", "file", "beam_size", "best_of",
+argv: MODEL_DIR COMPUTE_TYPE CPU_THREADS [NUM_WORKERS]. CPU_THREADS 0 is faster-whisper's own default
+(CTranslate2 picks; bench/fw-settings.ts measures what that costs). Each request: {"id", "file", "beam_size", "best_of",
 "fallback"}; reply: {"id", "seconds", "text"}. Audio is decoded once per file before timing,
 so "seconds" covers feature extraction + encode + decode, as on the engine side.
 Settings mirror whisper.cpp: language en, vad off, word timestamps off, suppress_tokens [-1],
@@ -15,7 +16,8 @@ import time
 from faster_whisper import WhisperModel, decode_audio
 
 model_dir, compute_type, threads = sys.argv[1], sys.argv[2], int(sys.argv[3])
-model = WhisperModel(model_dir, device="cpu", compute_type=compute_type, cpu_threads=threads, num_workers=1)
+workers = int(sys.argv[4]) if len(sys.argv) > 4 else 1
+model = WhisperModel(model_dir, device="cpu", compute_type=compute_type, cpu_threads=threads, num_workers=workers)
 audio = {}
 FALLBACK = [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]
 

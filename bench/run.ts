@@ -12,6 +12,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   flags: () => import('./flags.js'),
   'whisper-cpp': () => import('./whisper-cpp.js'),
   'faster-whisper': () => import('./faster-whisper.js'),
+  'fw-settings': () => import('./fw-settings.js'),
   concurrency: () => import('./concurrency.js'),
   memory: () => import('./memory.js'),
   http: () => import('./http.js'),

@@ -11,13 +11,29 @@ export interface FwWorker {
   close(): Promise<void>;
 }
 
-export async function startFw(computeType: 'int8' | 'float32', threads: number): Promise<FwWorker> {
-  const child = spawn(fwPython(), [path.join(repoRoot, 'bench/fw_worker.py'), ct2TinyEn(), computeType, String(threads)], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-    // OMP_NUM_THREADS as well: CTranslate2 sizes its intra-op pool from cpu_threads, but keep
-    // any other OpenMP user in the process from taking every core.
-    env: { ...process.env, OMP_NUM_THREADS: String(threads) },
-  });
+export interface FwOptions {
+  /** CTranslate2 workers (parallel transcribe() calls); the comparisons send one at a time. Default 1. */
+  numWorkers?: number;
+  /**
+   * Leave faster-whisper's defaults alone: cpu_threads=0 and no OMP_NUM_THREADS, so CTranslate2
+   * sizes its pool itself. Only bench/fw-settings.ts uses it, to show what pinning changes.
+   */
+  unpinned?: boolean;
+  /** Extra environment, e.g. OMP_WAIT_POLICY. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * `threads` is pinned twice, as cpu_threads (CTranslate2's intra-op pool) and OMP_NUM_THREADS
+ * (any other OpenMP user in the process), so faster-whisper gets exactly the engine's threads.
+ */
+export async function startFw(computeType: 'int8' | 'float32', threads: number, opts: FwOptions = {}): Promise<FwWorker> {
+  const cpuThreads = opts.unpinned ? 0 : threads;
+  const env: NodeJS.ProcessEnv = { ...process.env, ...opts.env };
+  if (opts.unpinned) delete env.OMP_NUM_THREADS;
+  else env.OMP_NUM_THREADS = String(threads);
+  const argv = [path.join(repoRoot, 'bench/fw_worker.py'), ct2TinyEn(), computeType, String(cpuThreads), String(opts.numWorkers ?? 1)];
+  const child = spawn(fwPython(), argv, { stdio: ['pipe', 'pipe', 'inherit'], env });
   const pending = new Map<number, { resolve: (v: any) => void; reject: (e: Error) => void }>();
   let next = 0;
   let ready!: () => void;
