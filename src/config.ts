@@ -112,6 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cpus = os.avail
   const missing = [
     ...(e.STORAGE === 's3' && !e.S3_BUCKET ? ['S3_BUCKET: required when STORAGE=s3'] : []),
     ...(e.JOBS_BACKEND === 'redis' && !e.REDIS_URL ? ['REDIS_URL: required when JOBS_BACKEND=redis'] : []),
+    ...(!e.TLS_CERT_FILE !== !e.TLS_KEY_FILE ? ['TLS_CERT_FILE, TLS_KEY_FILE: set both (HTTPS) or neither'] : []),
   ];
   if (missing.length > 0) throw new ConfigError(missing);
   return Object.freeze({
