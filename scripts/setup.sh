@@ -9,6 +9,8 @@ cd "$(dirname "$0")/.."
 
 need_apt=()
 command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || need_apt+=(ffmpeg)
+# Redis backs the JOBS_BACKEND=redis contract runs and the multi-replica test (.ci/run starts it).
+command -v redis-server >/dev/null || need_apt+=(redis-server)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "setup: installing ${need_apt[*]} (apt)"
@@ -28,6 +30,12 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 fi
 
 npm run --silent models -- fetch-test
+
+# moto's S3 server (real S3 protocol) stands in for S3 in the STORAGE=s3 tests.
+command -v moto_server >/dev/null || {
+  echo "setup: pip install moto[server] (S3 server for the storage tests)"
+  python3 -m pip install -q --disable-pip-version-check "moto[server]"
+}
 
 python3 -c 'import openai' 2>/dev/null || {
   echo "setup: pip install openai (for the openai-python compatibility tests)"
