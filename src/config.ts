@@ -79,7 +79,10 @@ const EnvSchema = z.object({
   JOBS_BACKEND: z.enum(['sqlite', 'redis']).default('sqlite'),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'expected redis:// or rediss://').optional(),
   /** Key prefix of every BullMQ/Redis key, so several deployments can share one Redis. */
-  REDIS_PREFIX: z.string().regex(/^[\w.-]+$/).default('whisper'),
+  // `{whisper}` (a hash tag) keeps every key in one slot on Redis Cluster, as BullMQ needs.
+  REDIS_PREFIX: z.string().regex(/^[\w.{}-]+$/).default('whisper'),
+  /** all: API and job workers; api: public routes, no job worker; worker: job workers and /health, /ready, /metrics only. */
+  ROLE: z.enum(['all', 'api', 'worker']).default('all'),
 });
 
 type Env = z.output<typeof EnvSchema>;
