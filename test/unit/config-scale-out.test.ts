@@ -3,7 +3,7 @@ import { ConfigError, loadConfig } from '../../src/config.js';
 
 describe('config: storage and jobs backends', () => {
   it('defaults to the embedded backends', () => {
-    expect(loadConfig({})).toMatchObject({ STORAGE: 'fs', JOBS_BACKEND: 'sqlite', S3_PREFIX: '', S3_FORCE_PATH_STYLE: false, S3_INPUT_BUCKETS: [], REDIS_PREFIX: 'whisper' });
+    expect(loadConfig({})).toMatchObject({ STORAGE: 'fs', JOBS_BACKEND: 'sqlite', S3_PREFIX: '', S3_FORCE_PATH_STYLE: false, S3_INPUT_BUCKETS: [], REDIS_PREFIX: 'whisper', ROLE: 'all' });
   });
 
   it('reads the S3 and Redis settings', () => {
@@ -27,6 +27,8 @@ describe('config: storage and jobs backends', () => {
     expect(problems({ STORAGE: 'gcs' })).toMatch(/STORAGE/);
     expect(problems({ JOBS_BACKEND: 'kafka' })).toMatch(/JOBS_BACKEND/);
     expect(problems({ REDIS_URL: 'http://x' })).toMatch(/REDIS_URL/);
+    expect(problems({ ROLE: 'both' })).toMatch(/ROLE/);
+    expect(loadConfig({ REDIS_PREFIX: '{whisper}', ROLE: 'worker' })).toMatchObject({ REDIS_PREFIX: '{whisper}', ROLE: 'worker' });
     expect(problems({ S3_ENDPOINT: 'not a url' })).toMatch(/S3_ENDPOINT/);
     expect(problems({ S3_FORCE_PATH_STYLE: 'maybe' })).toMatch(/S3_FORCE_PATH_STYLE/);
   });
