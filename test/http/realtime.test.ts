@@ -53,7 +53,7 @@ async function connect(opts: { protocols?: string[]; headers?: Record<string, st
   const events: Ev[] = [];
   const waiters: Array<{ type: string; from: number; resolve: (e: Ev) => void }> = [];
   let seen = 0;
-  ws.on('message', (data) => {
+  ws.on('message', (data: Buffer) => {
     const e = JSON.parse(data.toString());
     events.push(e);
     for (const w of [...waiters]) {
@@ -67,7 +67,7 @@ async function connect(opts: { protocols?: string[]; headers?: Record<string, st
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
     ws.once('error', reject);
-    ws.once('unexpected-response', (_req, res) => reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode })));
+    ws.once('unexpected-response', (_req: unknown, res: { statusCode: number }) => reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode })));
   });
   const client = {
     ws,
@@ -173,7 +173,7 @@ describe('GET /v1/realtime: bad input never closes the socket', () => {
   it('a frame above the WebSocket payload limit closes with 1009 (the one case ws cannot keep open)', async () => {
     const c = await connect();
     await c.next('session.created');
-    const closed = new Promise<number>((r) => c.ws.once('close', (code) => r(code)));
+    const closed = new Promise<number>((r) => c.ws.once('close', (code: number) => r(code)));
     c.send({ type: 'input_audio_buffer.append', audio: b64(300_000) });
     expect(await closed).toBe(1009);
   });
@@ -231,7 +231,7 @@ describe('GET /v1/realtime: turns', () => {
   it('caps sessions per model: the fourth gets session_limit_reached and close 1013', async () => {
     const open = await Promise.all([connect(), connect(), connect()]);
     const fourth = await connect();
-    const closed = new Promise<number>((r) => fourth.ws.once('close', (code) => r(code)));
+    const closed = new Promise<number>((r) => fourth.ws.once('close', (code: number) => r(code)));
     expect((await fourth.next('error')).error.code).toBe('session_limit_reached');
     expect(await closed).toBe(1013);
     const text = await (await fetch(`${base.replace('ws', 'http')}/metrics`)).text();

@@ -1,0 +1,60 @@
+/** Shared by the realtime e2e tests: a self-signed certificate, a fetch that trusts it, clip audio as pcm16 24 kHz. */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import https from 'node:https';
+import path from 'node:path';
+
+/**
+ * Whether the server has whisper.cpp's Silero VAD (Engine.loadVad on main + models/ggml-silero-v6.2.0.bin).
+ * false: the server_vad cases assert the clean refusal (`vad_unavailable`); true: they stream jfk.wav
+ * through the real VAD and assert speech_started/stopped and the transcript. Flip it once the
+ * engine's VAD is merged.
+ */
+export const REAL_VAD = false;
+
+export interface Cert {
+  certFile: string;
+  keyFile: string;
+  /** PEM, to pass as `ca` to ws / https / Python's ssl. */
+  ca: string;
+}
+
+/** A throwaway self-signed certificate for 127.0.0.1 and localhost (openssl). */
+export function makeCert(dir: string): Cert {
+  const certFile = path.join(dir, 'cert.pem');
+  const keyFile = path.join(dir, 'key.pem');
+  execFileSync('openssl', [
+    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '1',
+    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
+  ], { stdio: 'ignore' });
+  return { certFile, keyFile, ca: fs.readFileSync(certFile, 'utf8') };
+}
+
+/** GET over HTTPS trusting `ca` (global fetch cannot be given a CA on Node 20). */
+export const httpsFetch = (ca: string) => (url: string) =>
+  new Promise<{ status: number; text(): Promise<string> }>((resolve, reject) => {
+    https
+      .get(url, { ca }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: async () => Buffer.concat(chunks).toString() }));
+      })
+      .on('error', reject);
+  });
+
+/** A clip as mono pcm16 little-endian at 24 kHz (the realtime API's `pcm16` / `audio/pcm`), via ffmpeg. */
+export function pcm24k(file: string, trailingSilenceSeconds = 0): Buffer {
+  const pcm = execFileSync('ffmpeg', ['-v', 'error', '-i', file, '-ac', '1', '-ar', '24000', '-f', 's16le', '-'], { maxBuffer: 256 * 1024 * 1024 });
+  return Buffer.concat([pcm, Buffer.alloc(Math.round(trailingSilenceSeconds * 24_000) * 2)]);
+}
+
+/** Calls send(chunk) with `chunkMs` of audio every chunkMs / speed milliseconds. */
+export async function streamAudio(pcm: Buffer, send: (chunk: Buffer) => void, chunkMs = 100, speed = 1): Promise<void> {
+  const step = (24_000 * 2 * chunkMs) / 1000;
+  const t0 = performance.now();
+  for (let i = 0, n = 0; i < pcm.length; i += step, n++) {
+    send(pcm.subarray(i, i + step));
+    const due = t0 + ((n + 1) * chunkMs) / speed;
+    await new Promise((r) => setTimeout(r, Math.max(0, due - performance.now())));
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * openai-node's realtime WebSocket clients (`openai/realtime/ws` GA and `openai/beta/realtime/ws`)
+ * against the real server and real tiny.en. The SDK always connects with wss:, so the server runs
+ * with a self-signed certificate made here, whose CA reaches `ws` through the client's `options`.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import OpenAI from 'openai';
+import { OpenAIRealtimeWS as BetaRealtimeWS } from 'openai/beta/realtime/ws';
+import { OpenAIRealtimeWS } from 'openai/realtime/ws';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { REAL_VAD, httpsFetch, makeCert, pcm24k, streamAudio, type Cert } from './helpers/realtime.js';
+import { audio, normalize, requireWeights, startServer, type RunningServer } from './helpers/server.js';
+
+const KEY = 'sk-e2e-realtime';
+const JFK = 'and so my fellow americans ask not what your country can do for you ask what you can do for your country';
+let server: RunningServer;
+let client: OpenAI;
+let cert: Cert;
+let dir: string;
+
+beforeAll(async () => {
+  requireWeights('tiny.en');
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'whisper-rt-e2e-'));
+  cert = makeCert(dir);
+  server = await startServer(
+    { API_KEYS: KEY, PRELOAD_MODELS: 'tiny.en', POOL_CONCURRENCY: '2', THREADS_PER_REQUEST: '1', TLS_CERT_FILE: cert.certFile, TLS_KEY_FILE: cert.keyFile },
+    120_000,
+    httpsFetch(cert.ca),
+  );
+  expect(server.url).toMatch(/^https:/);
+  client = new OpenAI({ apiKey: KEY, baseURL: `${server.url}/v1` });
+}, 150_000);
+afterAll(async () => {
+  await server?.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+type Ev = { type: string; [k: string]: any };
+
+/** Collects every event of an SDK connection; until(type, n) resolves once n events of a type have come. */
+function recorder(rt: { on(type: 'event', fn: (e: Ev) => void): void; on(type: 'error', fn: (e: unknown) => void): void }) {
+  const events: Ev[] = [];
+  const errors: unknown[] = [];
+  const waits: Array<() => void> = [];
+  rt.on('event', (e) => {
+    events.push(e);
+    waits.splice(0).forEach((w) => w());
+  });
+  rt.on('error', (e) => errors.push(e));
+  const count = (type: string) => events.filter((e) => e.type === type).length;
+  const until = async (type: string, n = 1, ms = 60_000) => {
+    const end = Date.now() + ms;
+    while (count(type) < n) {
+      if (Date.now() > end) throw new Error(`waited for ${n}× ${type}; got ${events.map((e) => e.type).join(', ')}`);
+      await new Promise<void>((r) => {
+        waits.push(r);
+        setTimeout(r, 200);
+      });
+    }
+    return events.filter((e) => e.type === type);
+  };
+  return { events, errors, until, of: (type: string) => events.filter((e) => e.type === type) };
+}
+
+const append = (rt: { send(e: any): void }) => (chunk: Buffer) => rt.send({ type: 'input_audio_buffer.append', audio: chunk.toString('base64') });
+
+function expectStreamed(rec: ReturnType<typeof recorder>, itemIds?: string[]) {
+  const completed = rec.of('conversation.item.input_audio_transcription.completed');
+  const deltas = rec.of('conversation.item.input_audio_transcription.delta');
+  for (const c of completed) {
+    const mine = deltas.filter((d) => d.item_id === c.item_id).map((d) => d.delta).join('');
+    expect(mine).toBe(c.transcript); // append-only deltas add up to the final transcript
+  }
+  if (itemIds) expect(completed.map((c) => c.item_id)).toEqual(itemIds);
+  expect(normalize(completed.map((c) => c.transcript).join(' '))).toBe(JFK);
+  expect(rec.errors).toEqual([]);
+}
+
+describe('openai-node OpenAIRealtimeWS (GA)', () => {
+  test('manual commit: deltas while streaming, then completed with the whole clip', async () => {
+    const rt = new OpenAIRealtimeWS({ model: 'whisper-1', options: { ca: cert.ca } }, client);
+    const rec = recorder(rt as never);
+    await rec.until('session.created');
+    rt.send({ type: 'session.update', session: { type: 'transcription', audio: { input: { format: { type: 'audio/pcm', rate: 24000 }, transcription: { model: 'whisper-1', language: 'en' }, turn_detection: null } } } });
+    await rec.until('session.updated');
+    await streamAudio(pcm24k(audio('jfk.wav')), append(rt), 100, 2);
+    rt.send({ type: 'input_audio_buffer.commit' });
+    const [completed] = await rec.until('conversation.item.input_audio_transcription.completed');
+    const [committed] = rec.of('input_audio_buffer.committed');
+    expect(completed.item_id).toBe(committed.item_id);
+    expect(completed.usage).toEqual({ type: 'duration', seconds: expect.closeTo(11, 0) });
+    await rec.until('conversation.item.done');
+    expectStreamed(rec, [committed.item_id]);
+    rt.close();
+  }, 90_000);
+
+  test(REAL_VAD ? 'server_vad: turns found by the Silero VAD' : 'server_vad without the VAD model: a clean vad_unavailable error', async () => {
+    const rt = new OpenAIRealtimeWS({ model: 'tiny.en', options: { ca: cert.ca } }, client);
+    const rec = recorder(rt as never);
+    const [created] = await rec.until('session.created');
+    rt.send({ type: 'session.update', session: { type: 'transcription', audio: { input: { turn_detection: { type: 'server_vad', threshold: 0.5, prefix_padding_ms: 300, silence_duration_ms: 500 } } } } });
+    if (!REAL_VAD) {
+      expect(created.session.audio.input.turn_detection).toBeNull();
+      await expect.poll(() => rec.errors.length).toBe(1);
+      expect((rec.errors[0] as { error: { code: string; param: string } }).error).toMatchObject({ code: 'vad_unavailable', param: 'session.audio.input.turn_detection' });
+      rt.close();
+      return;
+    }
+    await rec.until('session.updated');
+    await streamAudio(pcm24k(audio('jfk.wav'), 1.5), append(rt), 100, 2);
+    const stopped = await rec.until('input_audio_buffer.speech_stopped');
+    await rec.until('conversation.item.input_audio_transcription.completed', stopped.length);
+    expect(rec.of('input_audio_buffer.speech_started').length).toBe(stopped.length);
+    expectStreamed(rec, stopped.map((s) => s.item_id));
+    rt.close();
+  }, 90_000);
+});
+
+describe('openai-node beta OpenAIRealtimeWS', () => {
+  test('transcription_session.update, manual commit, completed', async () => {
+    const rt = new BetaRealtimeWS({ model: 'whisper-1', options: { ca: cert.ca } }, client);
+    const rec = recorder(rt as never);
+    const [created] = await rec.until('transcription_session.created');
+    expect(created.session.object).toBe('realtime.transcription_session');
+    rt.send({ type: 'transcription_session.update', session: { input_audio_format: 'pcm16', input_audio_transcription: { model: 'whisper-1' }, turn_detection: null } } as never);
+    await rec.until('transcription_session.updated');
+    await streamAudio(pcm24k(audio('jfk.wav')), append(rt), 100, 2);
+    rt.send({ type: 'input_audio_buffer.commit' });
+    await rec.until('conversation.item.input_audio_transcription.completed');
+    expect(rec.of('conversation.item.created')).toHaveLength(1);
+    expectStreamed(rec);
+    rt.close();
+  }, 90_000);
+
+  test('a bad event gets an error event and the session goes on', async () => {
+    const rt = new BetaRealtimeWS({ model: 'whisper-1', options: { ca: cert.ca } }, client);
+    const rec = recorder(rt as never);
+    await rec.until('transcription_session.created');
+    rt.send({ type: 'transcription_session.update', session: { input_audio_format: 'mp3' } } as never);
+    await expect.poll(() => rec.errors.length).toBe(1);
+    rt.send({ type: 'input_audio_buffer.clear' });
+    await rec.until('input_audio_buffer.cleared');
+    rt.close();
+  }, 30_000);
+});
