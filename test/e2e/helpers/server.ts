@@ -39,7 +39,12 @@ export interface RunningServer {
   stop(): Promise<number | null>;
 }
 
-export async function startServer(env: Record<string, string | undefined> = {}, timeoutMs = 60_000): Promise<RunningServer> {
+export async function startServer(
+  env: Record<string, string | undefined> = {},
+  timeoutMs = 60_000,
+  /** A TLS server (TLS_CERT_FILE/TLS_KEY_FILE) is checked with this fetch, which trusts its CA. */
+  fetchImpl: (url: string) => Promise<{ status: number; text(): Promise<string> }> = fetch,
+): Promise<RunningServer> {
   const tmpDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'whisper-e2e-'));
   const logs: string[] = [];
   const fullEnv: Record<string, string | undefined> = {
@@ -67,7 +72,7 @@ export async function startServer(env: Record<string, string | undefined> = {}, 
     const onData = (chunk: Buffer) => {
       const text = chunk.toString();
       logs.push(text);
-      const m = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(text);
+      const m = /Server listening at (https?:\/\/127\.0\.0\.1:\d+)/.exec(text);
       if (m) {
         clearTimeout(timer);
         resolve(m[1]);
@@ -85,7 +90,7 @@ export async function startServer(env: Record<string, string | undefined> = {}, 
     exited,
     leftovers: () => fsp.readdir(tmpDir),
     async metric(name, model) {
-      const text = await (await fetch(`${url}/metrics`)).text();
+      const text = await (await fetchImpl(`${url}/metrics`)).text();
       const label = model ? `{model="${model}"}` : '';
       const line = text.split('\n').find((l) => l.startsWith(`${name}${label} `));
       return line ? Number(line.split(' ').pop()) : NaN;
@@ -97,7 +102,7 @@ export async function startServer(env: Record<string, string | undefined> = {}, 
       return code;
     },
   };
-  await waitFor(async () => (await fetch(`${url}/ready`)).status === 200, timeoutMs, () => logs.join(''));
+  await waitFor(async () => (await fetchImpl(`${url}/ready`)).status === 200, timeoutMs, () => logs.join(''));
   return server;
 }
 
