@@ -1,5 +1,7 @@
 /** What the Redis store does beyond the shared contract: cancel by pub/sub, and crash-gap repair. */
 import { afterEach, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { JOBS_QUEUE, redisKeys } from '../../src/jobs/redis/keys.js';
 import { openRedisJobStore, type RedisJobStore } from '../../src/jobs/redis/store.js';
 import type { JobRecord, RunningWorker } from '../../src/jobs/types.js';
 import { deletePrefix, requireRedis, TEST_REDIS_URL, uniquePrefix } from '../support/redis.js';
@@ -78,5 +80,16 @@ describe('Redis JobStore specifics', () => {
     release();
     await waitFor(async () => (await b.jobs.get(job.id))?.status === 'completed');
     expect(await b.jobs.list({ limit: 10 })).toEqual(await a.jobs.list({ limit: 10 }));
+  });
+
+  it("fills the BullMQ wait list KEDA's worker ScaledObject reads (k8s/components/jobs)", async () => {
+    const a = await open(1000);
+    for (let i = 0; i < 3; i++) await a.jobs.create(newJob());
+    const redis = new Redis(TEST_REDIS_URL);
+    try {
+      expect(await redis.llen(`${redisKeys(prefix).bull}:${JOBS_QUEUE}:wait`)).toBe(3);
+    } finally {
+      redis.disconnect();
+    }
   });
 });
