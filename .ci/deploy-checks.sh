@@ -37,7 +37,8 @@ step "render: kubectl kustomize every overlay"
 out="$repo/.cache/deploy"
 rm -rf "$out" && mkdir -p "$out"
 for dir in k8s/overlays/cpu k8s/overlays/gke k8s/overlays/eks k8s/prometheus-adapter \
-           test/deploy/fixtures/cpu-keda test/deploy/fixtures/gke-keda; do
+           test/deploy/fixtures/cpu-keda test/deploy/fixtures/gke-keda \
+           k8s/overlays/gke-jobs k8s/overlays/eks-jobs; do
   name="$(echo "$dir" | tr '/' '_')"
   kubectl kustomize "$dir" > "$out/$name.yaml"
   echo "$dir: $(grep -c '^kind:' "$out/$name.yaml") objects"

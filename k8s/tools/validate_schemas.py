@@ -15,6 +15,7 @@ import yaml
 CRD_KINDS = {
     ("monitoring.coreos.com/v1", "ServiceMonitor"),
     ("keda.sh/v1alpha1", "ScaledObject"),
+    ("keda.sh/v1alpha1", "TriggerAuthentication"),
     ("karpenter.sh/v1", "NodePool"),
     ("cloud.google.com/v1", "BackendConfig"),
 }
