@@ -9,6 +9,8 @@ cd "$(dirname "$0")/.."
 
 need_apt=()
 command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || need_apt+=(ffmpeg)
+# Headless Chromium and its WebDriver drive the browser demo test (test/e2e/realtime-browser.test.ts).
+command -v chromium >/dev/null && command -v chromedriver >/dev/null || need_apt+=(chromium chromium-driver)
 # Redis backs the JOBS_BACKEND=redis contract runs and the multi-replica test (.ci/run starts it).
 command -v redis-server >/dev/null || need_apt+=(redis-server)
 if [ ${#need_apt[@]} -gt 0 ]; then
@@ -37,7 +39,7 @@ command -v moto_server >/dev/null || {
   python3 -m pip install -q --disable-pip-version-check "moto[server]"
 }
 
-python3 -c 'import openai' 2>/dev/null || {
-  echo "setup: pip install openai (for the openai-python compatibility tests)"
-  python3 -m pip install -q --disable-pip-version-check openai
+python3 -c 'import openai, websockets' 2>/dev/null || {
+  echo "setup: pip install openai websockets (for the openai-python compatibility and realtime tests)"
+  python3 -m pip install -q --disable-pip-version-check openai websockets
 }
