@@ -279,6 +279,8 @@ export interface JobStoreOptions {
   leaseMs: number;
   /** SQLite: idle poll interval for new work; Redis: unused. */
   pollMs?: number;
+  /** Delay before a job's next claim after n failed claims; default 1 s doubling, at most 30 s. */
+  jobRetryBackoffMs?: (failedAttempts: number) => number;
   webhookMaxAttempts: number;
   /** Delay before try n+1 after n failed tries (Retry-After may lengthen it). */
   webhookBackoffMs: (failedTries: number) => number;
