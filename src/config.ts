@@ -83,15 +83,47 @@ const EnvSchema = z.object({
   REDIS_PREFIX: z.string().regex(/^[\w.{}-]+$/).default('whisper'),
   /** all: API and job workers; api: public routes, no job worker; worker: job workers and /health, /ready, /metrics only. */
   ROLE: z.enum(['all', 'api', 'worker']).default('all'),
+  // Async jobs, webhooks and outbound URLs (src/jobs, src/webhooks, src/net).
+  /** The embedded job database and blobs (STORAGE=fs) live here. */
+  DATA_DIR: z.string().default('./data'),
+  /** Terminal jobs, their inputs and results are purged this long after they end. */
+  JOB_RETENTION_HOURS: z.coerce.number().positive().default(168),
+  JOB_MAX_ATTEMPTS: int(1, 100).default(3),
+  JOB_LEASE_SECONDS: z.coerce.number().min(0.2).default(30),
+  /** Jobs one process runs at once (each at batch priority in the pool); default POOL_CONCURRENCY. */
+  JOB_CONCURRENCY: int(1, 64).optional(),
+  ASYNC_MAX_UPLOAD_BYTES: int(1).default(1024 ** 3),
+  ASYNC_MAX_AUDIO_SECONDS: z.coerce.number().positive().default(4 * 3600),
+  /** Standard Webhooks signing secrets (whsec_<base64>); several, comma-separated, during a rotation. */
+  WEBHOOK_SECRET: z
+    .string()
+    .optional()
+    .transform(list)
+    .refine((l) => l.every((s) => /^whsec_[A-Za-z0-9+/]+={0,2}$/.test(s)), 'expected whsec_<base64>[,whsec_<base64>...]'),
+  WEBHOOK_MAX_ATTEMPTS: int(1, 100).default(8),
+  WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().positive().default(10),
+  /** Waits before retry 1, 2, ...; the last repeats. Standard Webhooks' suggested schedule. */
+  WEBHOOK_RETRY_SCHEDULE_SECONDS: z
+    .string()
+    .default('5,300,1800,7200,18000,36000,36000')
+    .transform((raw) => list(raw).map(Number))
+    .refine((l) => l.length > 0 && l.every((n) => Number.isFinite(n) && n >= 0), 'expected seconds, comma-separated'),
+  /** Tests only: let audio_url and webhook_url reach loopback and private addresses. */
+  ALLOW_PRIVATE_URLS: z.stringbool().default(false),
+  URL_MAX_REDIRECTS: int(0, 20).default(5),
+  // SageMaker container contract (`serve`, /ping, /invocations).
+  /** Async-endpoint mode: /invocations takes up to ASYNC_MAX_UPLOAD_BYTES and 1 h of audio. */
+  SAGEMAKER_ASYNC: z.stringbool().default(false),
 });
 
 type Env = z.output<typeof EnvSchema>;
 
-export interface Config extends Omit<Env, 'MODEL_ALIASES' | 'PRELOAD_MODELS' | 'THREADS_PER_REQUEST'> {
+export interface Config extends Omit<Env, 'MODEL_ALIASES' | 'PRELOAD_MODELS' | 'THREADS_PER_REQUEST' | 'JOB_CONCURRENCY'> {
   /** Always contains whisper-1 (→ DEFAULT_MODEL) unless MODEL_ALIASES overrides it. */
   MODEL_ALIASES: Readonly<Record<string, string>>;
   PRELOAD_MODELS: readonly string[];
   THREADS_PER_REQUEST: number;
+  JOB_CONCURRENCY: number;
 }
 
 export class ConfigError extends Error {
@@ -126,6 +158,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cpus = os.avail
     API_KEYS: Object.freeze(e.API_KEYS) as string[],
     CORS_ORIGINS: Object.freeze(e.CORS_ORIGINS) as string[],
     S3_INPUT_BUCKETS: Object.freeze(e.S3_INPUT_BUCKETS) as string[],
+    JOB_CONCURRENCY: e.JOB_CONCURRENCY ?? e.POOL_CONCURRENCY,
+    WEBHOOK_SECRET: Object.freeze(e.WEBHOOK_SECRET) as string[],
+    WEBHOOK_RETRY_SCHEDULE_SECONDS: Object.freeze(e.WEBHOOK_RETRY_SCHEDULE_SECONDS) as number[],
   });
 }
 
