@@ -1,0 +1,177 @@
+"""Locust scenarios for the whisper server (driven by loadtest/run.ts, or by locust directly).
+
+Scenarios (LOADTEST_SCENARIO): sync-json, sync-verbose, sse, async-poll, mixed.
+Every user is closed-loop (the next request goes out when the last one ends), so "users" is the
+number of requests in flight. Clips are English speech of mixed lengths from ../shared/audio.
+Targets must be loopback: this tool is for sizing one machine, never for hitting someone else's.
+
+LOADTEST_HOSTS  comma-separated base URLs (round-robin per request: 2 replicas without a balancer)
+LOADTEST_SUMMARY  where to write audio-seconds and status counts (JSON) when the run stops
+AUDIO_DIR  the clips (default ../shared/audio next to the repo)
+"""
+import csv
+import itertools
+import json
+import os
+import random
+import time
+from urllib.parse import urlparse
+
+from locust import HttpUser, constant, events, task
+
+SCENARIO = os.environ.get("LOADTEST_SCENARIO", "sync-json")
+HOSTS = [h.strip().rstrip("/") for h in os.environ.get("LOADTEST_HOSTS", "").split(",") if h.strip()]
+MODEL = os.environ.get("LOADTEST_MODEL", "whisper-1")
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+AUDIO_DIR = os.environ.get("AUDIO_DIR", os.path.join(ROOT, "..", "shared", "audio"))
+POLL_SECONDS = float(os.environ.get("LOADTEST_POLL_SECONDS", "0.25"))
+ASYNC_TIMEOUT_SECONDS = float(os.environ.get("LOADTEST_ASYNC_TIMEOUT", "120"))
+
+# (file, weight): short 1.5-3.4 s, medium 5.9-11 s, long 13-20 s.
+MIX = [
+    ("ljspeech_LJ002-0020.wav", 3), ("sr_english.wav", 3), ("ps_forever_input_2_16k.wav", 2),
+    ("picovoice_test.wav", 3), ("ljspeech_LJ050-0131.wav", 2), ("churchill.wav", 2), ("jfk.wav", 2),
+    ("jfk.mp3", 1), ("librispeech_1272-141231-0002.flac", 1), ("picovoice_diarization_test.wav", 1),
+]
+MIME = {".wav": "audio/wav", ".mp3": "audio/mpeg", ".flac": "audio/flac"}
+
+
+def _load_clips():
+    with open(os.path.join(AUDIO_DIR, "transcripts.tsv"), newline="") as f:
+        durations = {row["file"]: float(row["duration_s"]) for row in csv.DictReader(f, delimiter="\t")}
+    clips = []
+    for name, weight in MIX:
+        with open(os.path.join(AUDIO_DIR, name), "rb") as f:
+            data = f.read()
+        clips.append({"name": name, "data": data, "seconds": durations[name], "mime": MIME[os.path.splitext(name)[1]], "weight": weight})
+    return clips
+
+
+def _check_loopback(urls):
+    for url in urls:
+        host = urlparse(url).hostname
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            raise SystemExit(f"loadtest: refusing non-loopback target {url}")
+
+
+CLIPS = _load_clips()
+WEIGHTS = [c["weight"] for c in CLIPS]
+STATS = {"audio_seconds": 0.0, "requests": 0, "ok": 0, "status": {}, "started": time.time()}
+_rr = itertools.count()
+
+
+def _record(status, clip_seconds=None):
+    STATS["requests"] += 1
+    STATS["status"][str(status)] = STATS["status"].get(str(status), 0) + 1
+    if clip_seconds is not None:
+        STATS["ok"] += 1
+        STATS["audio_seconds"] += clip_seconds
+
+
+@events.test_start.add_listener
+def _on_start(environment, **_):
+    _check_loopback(HOSTS or [environment.host or ""])
+    STATS["started"] = time.time()
+
+
+@events.test_stop.add_listener
+def _on_stop(environment, **_):
+    path = os.environ.get("LOADTEST_SUMMARY")
+    if path:
+        STATS["elapsed"] = time.time() - STATS["started"]
+        with open(path, "w") as f:
+            json.dump(STATS, f)
+
+
+class WhisperUser(HttpUser):
+    wait_time = constant(0)
+    host = HOSTS[0] if HOSTS else "http://127.0.0.1:8000"
+
+    def _base(self):
+        return HOSTS[next(_rr) % len(HOSTS)] if HOSTS else ""
+
+    def _clip(self):
+        return random.choices(CLIPS, weights=WEIGHTS)[0]
+
+    def _form(self, clip, **fields):
+        return {"model": MODEL, **fields}, {"file": (clip["name"], clip["data"], clip["mime"])}
+
+    def _sync(self, response_format):
+        clip = self._clip()
+        data, files = self._form(clip, response_format=response_format)
+        with self.client.post(f"{self._base()}/v1/audio/transcriptions", data=data, files=files,
+                              name=f"sync {response_format}", catch_response=True) as r:
+            ok = r.status_code == 200 and (response_format != "verbose_json" or "segments" in r.json())
+            _record(r.status_code, clip["seconds"] if ok else None)
+            if not ok:
+                r.failure(f"HTTP {r.status_code}")
+
+    def _sse(self):
+        clip = self._clip()
+        data, files = self._form(clip, stream="true")
+        t0 = time.perf_counter()
+        first = None
+        done = False
+        with self.client.post(f"{self._base()}/v1/audio/transcriptions", data=data, files=files, stream=True,
+                              name="sse stream", catch_response=True) as r:
+            if r.status_code == 200:
+                for line in r.iter_lines():
+                    if not line:
+                        continue
+                    if first is None:
+                        first = time.perf_counter() - t0
+                    if line == b"data: [DONE]":
+                        done = True
+                        break
+            _record(r.status_code, clip["seconds"] if done else None)
+            if not done:
+                r.failure(f"HTTP {r.status_code}" if r.status_code != 200 else "stream ended without [DONE]")
+        if first is not None:
+            events.request.fire(request_type="SSE", name="sse first event", response_time=first * 1000,
+                                response_length=0, exception=None, context={})
+
+    def _async(self):
+        clip = self._clip()
+        base = self._base()
+        data, files = self._form(clip)
+        t0 = time.perf_counter()
+        with self.client.post(f"{base}/v1/audio/transcriptions", data=data, files=files, headers={"Prefer": "respond-async"},
+                              name="async submit", catch_response=True) as r:
+            if r.status_code != 202:
+                _record(r.status_code)
+                r.failure(f"HTTP {r.status_code}")
+                return
+            job_id = r.json()["id"]
+        status = "queued"
+        while status in ("queued", "processing") and time.perf_counter() - t0 < ASYNC_TIMEOUT_SECONDS:
+            time.sleep(POLL_SECONDS)
+            # Polls alternate replicas too: any replica must answer for any job.
+            with self.client.get(f"{self._base()}/v1/audio/jobs/{job_id}", name="async poll", catch_response=True) as p:
+                if p.status_code != 200:
+                    p.failure(f"HTTP {p.status_code}")
+                    continue
+                status = p.json()["status"]
+        ok = status == "completed"
+        if ok:
+            with self.client.get(f"{self._base()}/v1/audio/jobs/{job_id}/result", name="async result", catch_response=True) as res:
+                ok = res.status_code == 200
+                if not ok:
+                    res.failure(f"HTTP {res.status_code}")
+        _record(202 if ok else f"job {status}", clip["seconds"] if ok else None)
+        events.request.fire(request_type="JOB", name="async end-to-end", response_time=(time.perf_counter() - t0) * 1000,
+                            response_length=0, exception=None if ok else Exception(f"job ended {status}"), context={})
+
+    @task
+    def transcribe(self):
+        if SCENARIO == "sync-json":
+            self._sync("json")
+        elif SCENARIO == "sync-verbose":
+            self._sync("verbose_json")
+        elif SCENARIO == "sse":
+            self._sse()
+        elif SCENARIO == "async-poll":
+            self._async()
+        elif SCENARIO == "mixed":
+            random.choice([lambda: self._sync("json"), lambda: self._sync("verbose_json"), self._sse])()
+        else:
+            raise SystemExit(f"loadtest: unknown scenario {SCENARIO}")
