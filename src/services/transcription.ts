@@ -23,6 +23,8 @@ export interface TranscriptionRequest {
   signal?: AbortSignal;
   /** Pool priority: 'live' realtime turns, 'interactive' synchronous requests (default), 'batch' async jobs. */
   priority?: Priority;
+  /** Overrides the service's MAX_AUDIO_SECONDS (async jobs and SageMaker async take longer audio). */
+  maxAudioSeconds?: number;
 }
 
 /** Audio already in memory as 16 kHz mono PCM (realtime turns): no file, no ffmpeg. */
@@ -36,6 +38,8 @@ export interface TranscriptionHooks {
   /** Called once a slot is held, right before compute starts (streaming sends headers here). */
   onStart?: () => void;
   onSegment?: (segment: Segment) => void;
+  /** Called once the audio is decoded, with its duration in seconds (async jobs: progress, backlog). */
+  onDecoded?: (audioSeconds: number) => void;
 }
 
 export interface JobObserver {
@@ -107,9 +111,11 @@ export function createTranscriptionService(deps: TranscriptionServiceDeps): Tran
       const info = checkModel(req);
 
       // Decode before queueing: a bad file fails fast and never holds a model slot.
-      const audio = await deps.decoder.decodeFile(req.filePath, { signal: req.signal, maxDurationSeconds: deps.maxAudioSeconds });
-      if (audio.duration > deps.maxAudioSeconds) throw errors.audioTooLong(audio.duration, deps.maxAudioSeconds);
+      const maxAudioSeconds = req.maxAudioSeconds ?? deps.maxAudioSeconds;
+      const audio = await deps.decoder.decodeFile(req.filePath, { signal: req.signal, maxDurationSeconds: maxAudioSeconds });
+      if (audio.duration > maxAudioSeconds) throw errors.audioTooLong(audio.duration, maxAudioSeconds);
       if (audio.pcm.length === 0) throw errors.unsupportedAudio('the file contains no audio samples');
+      hooks.onDecoded?.(audio.duration);
 
       const params: DecodeParams = {
         ...deps.defaults,
