@@ -67,7 +67,7 @@ async function start() {
       audio: { input: { format: { type: 'audio/pcm', rate: 24000 }, transcription: { model: $('model').value || 'whisper-1' }, turn_detection: manual ? null : { type: 'server_vad' } } },
     },
   }));
-  stream = await navigator.mediaDevices.getUserMedia({ audio: { channelCount: 1, echoCancellation: true, noiseSuppression: true } });
+  stream = await navigator.mediaDevices.getUserMedia({ audio: { channelCount: 1, echoCancellation: false, noiseSuppression: false, autoGainControl: false } });
   ctx = new AudioContext({ sampleRate: 24000 });
   await ctx.audioWorklet.addModule('pcm-worklet.js');
   node = new AudioWorkletNode(ctx, 'pcm-tap');

@@ -27,25 +27,52 @@ export class LocalAgreement {
     return this.committed.map((w) => w.word).join(' ');
   }
 
+  /** Index of the first committed word inside the current (possibly trimmed) buffer. */
+  private windowStart = 0;
+
+  /** The buffer was trimmed at committedEnd: later decodes start after every committed word. */
+  markTrim(): void {
+    this.windowStart = this.committed.length;
+  }
+
   /**
-   * The part of a decode that lies past the committed words: words that start before the last
-   * committed end (minus a little slack) are dropped, and a repeat of the committed tail at the
-   * seam (up to 5 words) is removed, as whisper_streaming's hypothesis buffer does.
+   * The part of a decode that lies past the committed words. A decode covers the whole buffer,
+   * so it normally repeats the committed words first: they are matched by text (whisper.cpp's
+   * word times drift between decodes by a few hundred ms). When the decode changed its mind
+   * about them, the seam is found by the last committed words near the committed end, and
+   * failing that by time (words centred after the committed end).
    */
   uncommittedTail(words: readonly TimedWord[]): TimedWord[] {
-    const cut = this.committedEnd - 0.1;
-    let tail = words.filter((w) => w.start > cut);
-    if (this.committed.length > 0 && tail.length > 0 && Math.abs(tail[0].start - this.committedEnd) < 1) {
-      for (let n = Math.min(5, this.committed.length, tail.length); n >= 1; n--) {
-        const a = this.committed.slice(-n).map((w) => norm(w.word)).join(' ');
-        const b = tail.slice(0, n).map((w) => norm(w.word)).join(' ');
-        if (a === b) {
-          tail = tail.slice(n);
-          break;
-        }
-      }
+    const base = this.committed.slice(this.windowStart);
+    let tail: readonly TimedWord[];
+    if (base.length === 0) tail = words;
+    else if (words.length >= base.length && base.every((w, i) => norm(w.word) === norm(words[i].word))) tail = words.slice(base.length);
+    else tail = this.anchoredTail(base, words) ?? words.filter((w) => (w.start + w.end) / 2 > this.committedEnd);
+    // A lone punctuation mark after a word that already ends in punctuation is a repeat.
+    const out: TimedWord[] = [];
+    let last = this.committed.at(-1)?.word ?? '';
+    for (const w of tail) {
+      if (norm(w.word) === '' && /\p{P}$/u.test(last)) continue;
+      out.push(w);
+      last = w.word;
     }
-    return tail;
+    return out;
+  }
+
+  private anchoredTail(base: TimedWord[], words: readonly TimedWord[]): TimedWord[] | undefined {
+    const end = this.committedEnd;
+    for (const m of [3, 2, 1]) {
+      if (base.length < m) continue;
+      const anchor = base.slice(-m).map((w) => norm(w.word)).join(' ');
+      let best: number | undefined;
+      for (let k = m; k <= words.length; k++) {
+        if (words.slice(k - m, k).map((w) => norm(w.word)).join(' ') !== anchor) continue;
+        const off = Math.abs(words[k - 1].end - end);
+        if (off < 1.5 && (best === undefined || off < Math.abs(words[best - 1].end - end))) best = k;
+      }
+      if (best !== undefined) return words.slice(best);
+    }
+    return undefined;
   }
 
   /** Feeds one decode's words; returns the words newly committed by it (possibly none). */

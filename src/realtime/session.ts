@@ -107,6 +107,8 @@ interface Turn {
   language: string | null;
 }
 
+const PUNCTUATION = /^[\p{P}]+$/u;
+
 const id = (prefix: string) => `${prefix}_${randomBytes(11).toString('base64url').slice(0, 14)}`;
 
 export class RealtimeSession {
@@ -427,6 +429,7 @@ export class RealtimeSession {
     const shift = cutAt - turn.trimmed;
     turn.from += Math.round(shift * RATE);
     turn.trimmed = cutAt;
+    turn.agreement.markTrim();
     this.buffer.dropBefore(turn.from);
   }
 
@@ -501,7 +504,9 @@ export class RealtimeSession {
 
   private sendDelta(turn: Turn, words: TimedWord[], audioEnd: number): void {
     if (words.length === 0 || this.closed) return;
-    const delta = (turn.sent ? ' ' : '') + words.map((w) => w.word).join(' ');
+    // Words are space-separated, except punctuation whisper emits as a word of its own.
+    let delta = '';
+    for (const w of words) delta += (turn.sent || delta) && !PUNCTUATION.test(w.word) ? ` ${w.word}` : w.word;
     turn.sent += delta;
     this.emit('conversation.item.input_audio_transcription.delta', { item_id: turn.id, content_index: 0, delta });
     this.deps.observer?.deltaSent(this.resolved(turn.model).name, (this.now() - this.arrival(audioEnd)) / 1000);

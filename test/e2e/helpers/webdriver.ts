@@ -1,0 +1,67 @@
+/**
+ * Just enough W3C WebDriver to drive Debian's chromium through chromedriver over HTTP (no
+ * browser download, no client library): start a session, navigate, run script, screenshot.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import { waitFor } from './server.js';
+
+export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+export const CHROMEDRIVER = process.env.CHROMEDRIVER ?? '/usr/bin/chromedriver';
+
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+
+export interface Browser {
+  go(url: string): Promise<void>;
+  /** Runs a function body in the page (W3C execute/sync); `arguments` are the args. */
+  exec<T>(body: string, ...args: unknown[]): Promise<T>;
+  screenshot(file: string): Promise<void>;
+  quit(): Promise<void>;
+}
+
+/** Fails with instructions, never skips, when chromium or chromedriver is missing. */
+export async function launchChromium(args: string[]): Promise<Browser> {
+  for (const bin of [CHROMIUM, CHROMEDRIVER]) {
+    if (!fs.existsSync(bin)) throw new Error(`${bin} is missing: apt-get install -y chromium chromium-driver (scripts/setup.sh does it).`);
+  }
+  const port = await freePort();
+  const driver: ChildProcess = spawn(CHROMEDRIVER, [`--port=${port}`, '--allowed-ips=127.0.0.1'], { stdio: 'ignore' });
+  const base = `http://127.0.0.1:${port}`;
+  await waitFor(async () => (await fetch(`${base}/status`).then((r) => r.ok).catch(() => false)), 15_000);
+  const call = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${base}${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const json = (await res.json()) as { value: any };
+    if (!res.ok) throw new Error(`webdriver ${method} ${path}: ${JSON.stringify(json.value).slice(0, 500)}`);
+    return json.value;
+  };
+  let id: string;
+  try {
+    const session = await call('POST', '/session', {
+      capabilities: { alwaysMatch: { browserName: 'chrome', 'goog:chromeOptions': { binary: CHROMIUM, args } } },
+    });
+    id = session.sessionId;
+  } catch (err) {
+    driver.kill();
+    throw err;
+  }
+  return {
+    go: async (url) => void (await call('POST', `/session/${id}/url`, { url })),
+    exec: (body, ...a) => call('POST', `/session/${id}/execute/sync`, { script: body, args: a }),
+    async screenshot(file) {
+      fs.writeFileSync(file, Buffer.from(await call('GET', `/session/${id}/screenshot`), 'base64'));
+    },
+    async quit() {
+      await call('DELETE', `/session/${id}`).catch(() => undefined);
+      driver.kill();
+    },
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * The browser demo (/demo) in real headless Chromium: Chromium's fake microphone plays jfk.wav,
+ * the page streams it over the realtime WebSocket with the API key as a subprotocol, and the
+ * page must show the clip's words. Saves a screenshot (REALTIME_SCREENSHOT, default in tmp).
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { REAL_VAD } from './helpers/realtime.js';
+import { audio, normalize, requireWeights, startServer, waitFor, type RunningServer } from './helpers/server.js';
+import { launchChromium, type Browser } from './helpers/webdriver.js';
+import { wer } from '../support/wer.js';
+
+const KEY = 'sk-browser-e2e';
+const JFK = 'and so my fellow americans ask not what your country can do for you ask what you can do for your country';
+export const SCREENSHOT = process.env.REALTIME_SCREENSHOT ?? path.join(os.tmpdir(), 'realtime-demo.png');
+let server: RunningServer;
+let browser: Browser;
+let dir: string;
+
+beforeAll(async () => {
+  requireWeights('tiny.en');
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'whisper-rt-browser-'));
+  // 1 s of silence, the speech, then 40 s of silence: Chromium loops the file, the speech plays once per test.
+  const mic = path.join(dir, 'mic.wav');
+  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-t', '1', '-i', 'anullsrc=r=48000:cl=mono', '-i', audio('jfk.wav'), '-f', 'lavfi', '-t', '40', '-i', 'anullsrc=r=48000:cl=mono',
+    '-filter_complex', '[1:a]aresample=48000[s];[0:a][s][2:a]concat=n=3:v=0:a=1', '-ac', '1', '-ar', '48000', '-c:a', 'pcm_s16le', mic]);
+  server = await startServer({ API_KEYS: KEY, PRELOAD_MODELS: 'tiny.en', POOL_CONCURRENCY: '2', THREADS_PER_REQUEST: '1' });
+  browser = await launchChromium([
+    '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
+    `--use-file-for-fake-audio-capture=${mic}`, `--user-data-dir=${path.join(dir, 'profile')}`, '--window-size=1000,700',
+    '--autoplay-policy=no-user-gesture-required',
+  ]);
+}, 120_000);
+afterAll(async () => {
+  await browser?.quit();
+  await server?.stop();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const pageText = () => browser.exec<string>("return document.getElementById('transcript').innerText");
+const finals = () => browser.exec<string>("return [...document.querySelectorAll('#transcript p.final')].map((p) => p.textContent).join(' ')");
+const status = () => browser.exec<string>("return document.getElementById('status').textContent");
+
+test(`the demo page transcribes the microphone (${REAL_VAD ? 'server VAD' : 'manual commit'})`, async () => {
+  await browser.go(`${server.url}/`); // `/` leads to the demo
+  expect(await browser.exec<string>('return location.pathname')).toBe('/demo/');
+  await browser.exec(
+    "document.getElementById('key').value = arguments[0]; document.getElementById('mode').value = arguments[1]; document.getElementById('start').click();",
+    KEY,
+    REAL_VAD ? 'server_vad' : 'manual',
+  );
+  await waitFor(async () => /Listening/.test(await status()), 20_000, () => 'status never said Listening');
+  if (!REAL_VAD) {
+    // Partial deltas show up while the clip plays; commit once it has (1 s + 11 s), as a user would.
+    await new Promise((r) => setTimeout(r, 13_500));
+    await browser.exec("document.getElementById('commit').click()");
+  }
+  let seen = '';
+  try {
+    await waitFor(async () => {
+      seen = `${await status()} | ${await pageText()}`;
+      return normalize(await finals()).includes('what your country can do for you');
+    }, 90_000, () => `page shows: ${seen}\nserver: ${server.logs.join('').slice(-3000)}`);
+  } finally {
+    await browser.screenshot(SCREENSHOT);
+  }
+  // Chromium's capture path (48 kHz file → fake device → 24 kHz AudioContext) costs tiny.en a word or
+  // two against the file upload ("america asked" for "americans ask"): allow a WER of 0.2 on 22 words.
+  const shown = normalize(await finals());
+  expect(wer(JFK, shown), shown).toBeLessThanOrEqual(0.2);
+  expect(shown).toMatch(/fellow americ.* what your country can do for you .* what you can do for your country/);
+  expect(normalize(await pageText())).toBe(shown);
+  expect(fs.statSync(SCREENSHOT).size).toBeGreaterThan(5000);
+}, 180_000);

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { LocalAgreement, type TimedWord } from '../../../src/realtime/agreement.js';
+
+const ws = (text: string, start = 0, step = 0.5): TimedWord[] =>
+  text.split(' ').map((word, i) => ({ word, start: start + i * step, end: start + (i + 1) * step }));
+
+describe('LocalAgreement-2', () => {
+  it('commits only what two consecutive decodes agree on, as a prefix', () => {
+    const a = new LocalAgreement();
+    expect(a.insert(ws('and so my'))).toEqual([]);
+    expect(a.insert(ws('and so my fellow')).map((w) => w.word)).toEqual(['and', 'so', 'my']);
+    expect(a.insert(ws('and so my fellow americans')).map((w) => w.word)).toEqual(['fellow']);
+    expect(a.insert(ws('and so my fellow american ask')).map((w) => w.word)).toEqual([]); // disagreement stops the prefix
+    expect(a.committedText).toBe('and so my fellow');
+  });
+
+  it('matches committed words by text when word times drift between decodes', () => {
+    const a = new LocalAgreement();
+    a.insert(ws('and so my fellow', 0, 0.6));
+    a.insert(ws('and so my fellow Americans', 0, 0.6)); // commits 'and so my fellow' (ends 2.4 s)
+    // The next decode puts every word 0.3 s earlier: 'Americans' starts before the committed end.
+    const tail = a.flush(ws('And so my fellow Americans, ask', 0, 0.525));
+    expect(tail.map((w) => w.word)).toEqual(['Americans,', 'ask']);
+  });
+
+  it('when a decode rewrites committed words, anchors on the last committed ones', () => {
+    const a = new LocalAgreement();
+    a.insert(ws('and so my fellow'));
+    a.insert(ws('and so my fellow americans'));
+    const tail = a.flush(ws('and then so my fellow americans ask'));
+    expect(tail.map((w) => w.word)).toEqual(['americans', 'ask']);
+  });
+
+  it('drops a lone punctuation mark repeating the end of a committed sentence', () => {
+    const a = new LocalAgreement();
+    a.insert(ws('for your country.'));
+    a.insert(ws('for your country. .'));
+    expect(a.flush(ws('for your country. .')).map((w) => w.word)).toEqual([]);
+  });
+
+  it('after a trim, a decode of the rest starts past every committed word', () => {
+    const a = new LocalAgreement();
+    a.insert(ws('one two three'));
+    a.insert(ws('one two three four'));
+    a.markTrim();
+    expect(a.flush(ws('four five', 1.5)).map((w) => w.word)).toEqual(['four', 'five']);
+  });
+});
+
+describe('LocalAgreement-2: punctuation', () => {
+  it('drops a repeated mark inside one tail as well', () => {
+    const a = new LocalAgreement();
+    expect(a.flush(ws('your country. .')).map((w) => w.word)).toEqual(['your', 'country.']);
+  });
+});
