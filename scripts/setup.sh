@@ -38,6 +38,11 @@ command -v moto_server >/dev/null || {
   echo "setup: pip install moto[server] (S3 server for the storage tests)"
   python3 -m pip install -q --disable-pip-version-check "moto[server]"
 }
+# Locust drives loadtest/ (npm run loadtest) and its CI smoke test.
+python3 -c 'import locust' 2>/dev/null || {
+  echo "setup: pip install locust (load-test tool)"
+  python3 -m pip install -q --disable-pip-version-check "locust==2.47.0"
+}
 
 python3 -c 'import openai, websockets' 2>/dev/null || {
   echo "setup: pip install openai websockets (for the openai-python compatibility and realtime tests)"
