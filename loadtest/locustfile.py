@@ -54,18 +54,21 @@ def _check_loopback(urls):
             raise SystemExit(f"loadtest: refusing non-loopback target {url}")
 
 
+_check_loopback(HOSTS)
 CLIPS = _load_clips()
 WEIGHTS = [c["weight"] for c in CLIPS]
-STATS = {"audio_seconds": 0.0, "requests": 0, "ok": 0, "status": {}, "started": time.time()}
+# Per run: what run.ts reports (latencies of the successful main operation, in ms).
+STATS = {"audio_seconds": 0.0, "requests": 0, "ok": 0, "status": {}, "latencies_ms": [], "started": time.time()}
 _rr = itertools.count()
 
 
-def _record(status, clip_seconds=None):
+def _record(status, t0, clip_seconds=None):
     STATS["requests"] += 1
     STATS["status"][str(status)] = STATS["status"].get(str(status), 0) + 1
     if clip_seconds is not None:
         STATS["ok"] += 1
         STATS["audio_seconds"] += clip_seconds
+        STATS["latencies_ms"].append((time.perf_counter() - t0) * 1000)
 
 
 @events.test_start.add_listener
@@ -99,10 +102,11 @@ class WhisperUser(HttpUser):
     def _sync(self, response_format):
         clip = self._clip()
         data, files = self._form(clip, response_format=response_format)
+        t0 = time.perf_counter()
         with self.client.post(f"{self._base()}/v1/audio/transcriptions", data=data, files=files,
                               name=f"sync {response_format}", catch_response=True) as r:
             ok = r.status_code == 200 and (response_format != "verbose_json" or "segments" in r.json())
-            _record(r.status_code, clip["seconds"] if ok else None)
+            _record(r.status_code, t0, clip["seconds"] if ok else None)
             if not ok:
                 r.failure(f"HTTP {r.status_code}")
 
@@ -123,7 +127,7 @@ class WhisperUser(HttpUser):
                     if line == b"data: [DONE]":
                         done = True
                         break
-            _record(r.status_code, clip["seconds"] if done else None)
+            _record(r.status_code, t0, clip["seconds"] if done else None)
             if not done:
                 r.failure(f"HTTP {r.status_code}" if r.status_code != 200 else "stream ended without [DONE]")
         if first is not None:
@@ -138,7 +142,7 @@ class WhisperUser(HttpUser):
         with self.client.post(f"{base}/v1/audio/transcriptions", data=data, files=files, headers={"Prefer": "respond-async"},
                               name="async submit", catch_response=True) as r:
             if r.status_code != 202:
-                _record(r.status_code)
+                _record(r.status_code, t0)
                 r.failure(f"HTTP {r.status_code}")
                 return
             job_id = r.json()["id"]
@@ -157,7 +161,7 @@ class WhisperUser(HttpUser):
                 ok = res.status_code == 200
                 if not ok:
                     res.failure(f"HTTP {res.status_code}")
-        _record(202 if ok else f"job {status}", clip["seconds"] if ok else None)
+        _record(202 if ok else f"job {status}", t0, clip["seconds"] if ok else None)
         events.request.fire(request_type="JOB", name="async end-to-end", response_time=(time.perf_counter() - t0) * 1000,
                             response_length=0, exception=None if ok else Exception(f"job ended {status}"), context={})
 

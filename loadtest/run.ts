@@ -39,21 +39,22 @@ function parseArgs(argv: string[]) {
   return { scenario, counts, secs };
 }
 
-/** Locust's aggregated row for the requests that carry the scenario (not polls, not SSE first events). */
-function readStep(prefix: string, summaryFile: string, users: number, scenario: string): Step {
-  const rows = fs.readFileSync(`${prefix}_stats.csv`, 'utf8').trim().split('\n').map((l) => l.split(','));
-  const head = rows[0];
-  const col = (row: string[], name: string) => Number(row[head.indexOf(name)]);
-  const mainName = scenario === 'async-poll' ? 'async end-to-end' : scenario === 'sse' ? 'sse stream' : undefined;
-  const row = rows.find((r) => (mainName ? r[1] === mainName : r[1] === 'Aggregated')) ?? rows[rows.length - 1];
-  const s = JSON.parse(fs.readFileSync(summaryFile, 'utf8')) as { audio_seconds: number; requests: number; ok: number; status: Record<string, number>; elapsed: number };
+const pct = (sorted: number[], p: number) =>
+  sorted.length === 0 ? NaN : Math.round(sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]);
+
+/** One step from the locustfile's summary: latencies of the successful main operation, statuses, audio. */
+function readStep(summaryFile: string, users: number): Step {
+  const s = JSON.parse(fs.readFileSync(summaryFile, 'utf8')) as {
+    audio_seconds: number; requests: number; ok: number; status: Record<string, number>; elapsed: number; latencies_ms: number[];
+  };
+  const lat = [...s.latencies_ms].sort((x, y) => x - y);
   return {
     users,
     requests: s.requests,
     rps: s.requests / s.elapsed,
-    p50: col(row, '50%'),
-    p95: col(row, '95%'),
-    p99: col(row, '99%'),
+    p50: pct(lat, 50),
+    p95: pct(lat, 95),
+    p99: pct(lat, 99),
     errorRate: s.requests ? (s.requests - s.ok) / s.requests : 0,
     rate429: s.requests ? (s.status['429'] ?? 0) / s.requests : 0,
     audioPerSecond: s.audio_seconds / s.elapsed,
@@ -64,6 +65,9 @@ async function main() {
   const { scenario, counts, secs } = parseArgs(process.argv.slice(2));
   const replicas: Replica[] = [];
   let urls = (process.env.LOADTEST_URL ?? '').split(',').filter(Boolean);
+  for (const u of urls) {
+    if (!['127.0.0.1', 'localhost', '[::1]'].includes(new URL(u).hostname)) throw new Error(`refusing non-loopback target ${u}`);
+  }
   if (urls.length === 0) {
     const n = Number(process.env.LOADTEST_REPLICAS ?? '1');
     for (let i = 0; i < n; i++) replicas.push(await startReplica({}));
@@ -82,7 +86,7 @@ async function main() {
       ], { env: { ...process.env, LOADTEST_SCENARIO: scenario, LOADTEST_HOSTS: urls.join(','), LOADTEST_SUMMARY: summary }, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
       // Locust exits 1 when any request failed; that is a result here, not a crash.
       if (!fs.existsSync(summary)) throw new Error(`locust failed (exit ${r.status}):\n${r.stderr}`);
-      steps.push(readStep(prefix, summary, users, scenario));
+      steps.push(readStep(summary, users));
       const s = steps[steps.length - 1];
       console.log(`${scenario} ${urls.length} replica(s) users=${s.users}: ${s.requests} req, ${s.rps.toFixed(2)} req/s, ` +
         `audio ${s.audioPerSecond.toFixed(1)} s/s, p50 ${s.p50} ms, p95 ${s.p95} ms, p99 ${s.p99} ms, ` +
