@@ -36,7 +36,7 @@ npm run --silent models -- fetch-test
 # moto's S3 server (real S3 protocol) stands in for S3 in the STORAGE=s3 tests.
 command -v moto_server >/dev/null || {
   echo "setup: pip install moto[server] (S3 server for the storage tests)"
-  python3 -m pip install -q --disable-pip-version-check "moto[server]"
+  python3 -m pip install -q --disable-pip-version-check "moto[server]==5.2.1"
 }
 # Locust drives loadtest/ (npm run loadtest) and its CI smoke test.
 python3 -c 'import locust' 2>/dev/null || {
