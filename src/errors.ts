@@ -163,6 +163,15 @@ export const errors = {
       type: 'invalid_request_error',
       code: 'upgrade_required',
     }),
+  // Async jobs (src/jobs), outbound URLs (src/net), SageMaker.
+  jobNotFound: (id: string) =>
+    new ApiError(`No job found with id '${id}'.`, { status: 404, type: 'invalid_request_error', code: 'job_not_found', param: 'job_id' }),
+  /** 409: the job is in a state that does not allow this (cancel after completion, result before it). */
+  jobConflict: (message: string, code: string) =>
+    new ApiError(message, { status: 409, type: 'invalid_request_error', code }),
+  invalidUrl: (param: string, reason: string, code = 'invalid_url') => invalid(reason, code, param),
+  webhooksDisabled: () =>
+    invalid('webhook_url needs the server to have a WEBHOOK_SECRET to sign deliveries with.', 'webhooks_not_configured', 'webhook_url'),
   /** Fastify's own 4xx errors (body too large, bad JSON, ...), kept in OpenAI's shape. */
   fromHttpStatus: (status: number, message: string, code: string) =>
     new ApiError(message, { status, type: 'invalid_request_error', code }),
