@@ -458,7 +458,7 @@ export class RealtimeSession {
     const previous = this.finalizing;
     this.finalizing = (async () => {
       await previous;
-      await turn.decoding?.catch(() => undefined);
+      // An aborted partial of this turn may still be winding down: its result is dropped (turn.closing).
       if (this.closed) return;
       try {
         const words = await this.decode(turn, pcm, false, this.aborter.signal);
