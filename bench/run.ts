@@ -17,6 +17,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   memory: () => import('./memory.js'),
   http: () => import('./http.js'),
   agreement: () => import('./agreement.js'),
+  realtime: () => import('./realtime.js'),
 };
 
 const [name, ...args] = process.argv.slice(2);
