@@ -27,7 +27,10 @@ export class RedisDeliveryQueue implements DeliveryQueue {
 
   constructor(
     private readonly s: RedisJobState,
+    /** Commands and the Queue (fails fast). */
     private readonly connection: Redis,
+    /** The Workers' connection (maxRetriesPerRequest: null, as BullMQ requires). */
+    private readonly workerConnection: Redis,
     private readonly onError: (err: unknown) => void,
   ) {
     this.queue = new Queue(WEBHOOKS_QUEUE, { connection, prefix: s.keys.bull });
@@ -53,7 +56,7 @@ export class RedisDeliveryQueue implements DeliveryQueue {
   startWorker(handler: DeliveryHandler, opts: WorkerOptions): RunningWorker {
     const ctl = { worker: undefined as unknown as Worker, closing: false };
     ctl.worker = new Worker(WEBHOOKS_QUEUE, (job, token, signal) => this.process(ctl, handler, job, token!, signal!), {
-      connection: this.connection,
+      connection: this.workerConnection,
       prefix: this.s.keys.bull,
       concurrency: opts.concurrency,
       lockDuration: this.s.opts.leaseMs,

@@ -39,7 +39,10 @@ export class RedisJobQueue implements JobQueue {
 
   constructor(
     private readonly s: RedisJobState,
+    /** Commands and the Queue (fails fast). */
     private readonly connection: Redis,
+    /** The Workers' connection (maxRetriesPerRequest: null, as BullMQ requires). */
+    private readonly workerConnection: Redis,
     private readonly afterTerminal: (job: JobRecord) => Promise<void>,
     private readonly onError: (err: unknown) => void,
   ) {
@@ -87,7 +90,7 @@ export class RedisJobQueue implements JobQueue {
     const leaseMs = this.s.opts.leaseMs;
     const ctl: LocalWorker = { worker: undefined as unknown as Worker, running: new Map(), closing: false };
     ctl.worker = new Worker(JOBS_QUEUE, (job, token, signal) => this.process(ctl, handler, job, token!, signal!), {
-      connection: this.connection,
+      connection: this.workerConnection,
       prefix: this.s.keys.bull,
       concurrency: opts.concurrency,
       lockDuration: leaseMs,

@@ -25,15 +25,16 @@ export interface RedisJobStore extends JobStore {
 
 export async function openRedisJobStore(opts: RedisJobStoreOptions): Promise<RedisJobStore> {
   const onError = opts.onError ?? ((err: unknown) => console.error('job store (redis):', err));
-  // BullMQ workers need maxRetriesPerRequest: null (a blocked command must not be retried away).
-  const redis = new Redis(opts.url, { maxRetriesPerRequest: null, lazyConnect: true });
-  redis.on('error', (err) => !state.dead && onError(err));
-  await redis.connect();
-  const subscriber = redis.duplicate();
-  subscriber.on('error', (err) => !state.dead && onError(err));
+  // Requests (submit, status reads) fail after a few retries when Redis is away, rather than hang;
+  // BullMQ workers need maxRetriesPerRequest: null on theirs (a blocked command must not be retried away).
+  const redis = new Redis(opts.url, { maxRetriesPerRequest: 3, lazyConnect: true });
+  const workerConn = new Redis(opts.url, { maxRetriesPerRequest: null, lazyConnect: true });
+  const subscriber = new Redis(opts.url, { lazyConnect: true });
+  for (const c of [redis, workerConn, subscriber]) c.on('error', (err) => !state.dead && onError(err));
+  await Promise.all([redis.connect(), workerConn.connect(), subscriber.connect()]);
   const state = new RedisJobState(redis, redisKeys(opts.prefix), opts);
-  const deliveries = new RedisDeliveryQueue(state, redis, onError);
-  const queue = new RedisJobQueue(state, redis, async (job) => (job.webhook_url ? deliveries.enqueue(job.id) : undefined), onError);
+  const deliveries = new RedisDeliveryQueue(state, redis, workerConn, onError);
+  const queue = new RedisJobQueue(state, redis, workerConn, async (job) => (job.webhook_url ? deliveries.enqueue(job.id) : undefined), onError);
   const jobs = createRedisRepository(state, (job) => queue.enqueue(job), (id) => queue.dequeue(id));
   await subscriber.subscribe(state.keys.cancelChannel);
   subscriber.on('message', (_channel, id: string) => queue.cancelLocal(id));
@@ -46,13 +47,11 @@ export async function openRedisJobStore(opts: RedisJobStoreOptions): Promise<Red
       state.dead = true;
       await queue.killWorkers();
       await deliveries.killWorkers();
-      subscriber.disconnect();
-      redis.disconnect();
+      for (const c of [subscriber, workerConn, redis]) c.disconnect();
       return;
     }
     await Promise.all([queue.queue.close(), deliveries.queue.close()]);
-    await subscriber.quit();
-    await redis.quit();
+    for (const c of [subscriber, workerConn, redis]) await c.quit();
   };
   return {
     kind: 'redis',
