@@ -304,6 +304,16 @@ export class RealtimeSession {
     const bytes = decodeBase64(audio);
     if (!bytes) throw new ProtocolError("Invalid 'audio': expected base64-encoded audio bytes.", 'invalid_value', 'audio', eid);
     if (bytes.length === 0) return;
+    // Decodes trim an open turn to maxDecodeSeconds; if they cannot keep up, refuse rather than grow without bound.
+    const cap = 4 * this.deps.limits.maxDecodeSeconds * RATE;
+    if (this.buffer.length > cap) {
+      throw new ProtocolError(
+        `The input audio buffer holds ${Math.round(this.buffer.length / RATE)} s of audio not transcribed yet; commit or clear it before appending more.`,
+        'input_audio_buffer_full',
+        'audio',
+        eid,
+      );
+    }
     const pcm = this.decoder.push(bytes);
     if (pcm.length === 0) return;
     const startSample = this.buffer.end;

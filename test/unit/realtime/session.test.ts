@@ -209,3 +209,19 @@ describe('realtime session: limits and lifecycle', () => {
     expect(t.ended[0][0]).toBe(1000);
   });
 });
+
+describe('realtime session: a buffer the decodes cannot keep up with', () => {
+  it('refuses appends past 4 × maxDecodeSeconds of untranscribed audio, and recovers after a commit', async () => {
+    const transcriber = scriptedTranscriber();
+    transcriber.hold = true; // no partial decode ever finishes, so nothing is trimmed
+    const t = setup({ transcriber, limits: { maxDecodeSeconds: 1 } });
+    t.send(GA_MANUAL);
+    await t.stream(t.session, spokenWords(10), 500); // 5 s > 4 s
+    expect(t.of('error').map((e) => e.error.code)).toContain('input_audio_buffer_full');
+    transcriber.hold = false;
+    transcriber.release();
+    t.send({ type: 'input_audio_buffer.commit' });
+    await t.session.settled();
+    expect(t.of('conversation.item.input_audio_transcription.completed')).toHaveLength(1);
+  });
+});
