@@ -253,3 +253,23 @@ describe('demo page', () => {
     expect((await fetch(`${http}/demo/../package.json`)).status).toBe(404);
   });
 });
+
+describe('GET /v1/realtime: a client that goes silent', () => {
+  it('gets an idle_timeout error event, then a normal close', async () => {
+    const config = loadConfig({ LOG_LEVEL: 'silent', MODELS_DIR: path.join(root, 'models'), TMP_DIR: root, REALTIME_IDLE_TIMEOUT_SECONDS: '0.3' });
+    const idleApp = await buildApp(config, { pool: fakePool(), decoder: fakeDecoder() });
+    const url = (await idleApp.listen({ host: '127.0.0.1', port: 0 })).replace('http', 'ws');
+    try {
+      const ws = new WebSocket(`${url}/v1/realtime?intent=transcription`);
+      const events: Ev[] = [];
+      ws.on('message', (d: Buffer) => events.push(JSON.parse(d.toString())));
+      const code = await new Promise<number>((r) => ws.once('close', (c: number) => r(c)));
+      expect(code).toBe(1000);
+      expect(events.map((e) => e.type)).toEqual(['session.created', 'error']);
+      expect(events[1].error.code).toBe('idle_timeout');
+      expect(idleApp.services.realtime.sessions()).toEqual({});
+    } finally {
+      await idleApp.close();
+    }
+  });
+});
