@@ -24,7 +24,7 @@ import { fmt, median, percentile, table } from './lib/stats.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const AUDIO = path.join(process.env.SHARED_DIR ?? path.join(ROOT, '..', 'shared'), 'audio');
-const CLIPS = ['jfk.wav', 'picovoice_test.wav', 'librispeech_1272-141231-0002.flac', 'librispeech_2412-153948-0000.flac', 'ljspeech_LJ050-0131.wav', 'sr_english.wav', 'ps_forever_input_2_16k.wav'];
+const CLIPS = (process.env.REALTIME_CLIPS ?? 'jfk.wav,picovoice_test.wav,librispeech_2412-153948-0000.flac,ljspeech_LJ050-0131.wav,ps_forever_input_2_16k.wav').split(',');
 const REFS = new Map(
   readFileSync(path.join(AUDIO, 'transcripts.tsv'), 'utf8')
     .split('\n')
@@ -191,7 +191,7 @@ async function benchModel(model: string): Promise<string> {
     // Capacity: N concurrent jfk streams.
     const jfk = pcm24k('jfk.wav');
     const cap: (string | number)[][] = [];
-    for (const n of [1, 2, 3, 4, 6]) {
+    for (const n of [1, 2, 4, 8]) {
       const rs = await Promise.all(Array.from({ length: n }, () => streamClip(server.url, jfk, false)));
       const fin = median(rs.map((r) => r.final));
       cap.push([n, fmt(fin, 2), fmt(Math.max(...rs.map((r) => r.final)), 2), fmt(median(rs.map((r) => r.firstDelta)), 2), fmt(median(rs.map((r) => wer(REFS.get('jfk.wav')!, r.transcript))), 3)]);

@@ -6,7 +6,7 @@ const status = (text, isError = false) => {
   $('status').className = isError ? 'error' : '';
 };
 
-let ws, ctx, stream, node, pending = [], pendingSamples = 0;
+let ws, ctx, stream, node, pending = [], pendingSamples = 0, sentSamples = 0;
 const turns = new Map();
 
 function line(itemId) {
@@ -76,6 +76,8 @@ async function start() {
     pendingSamples += data.length;
     if (pendingSamples >= 2400 && ws?.readyState === WebSocket.OPEN) {
       ws.send(JSON.stringify({ type: 'input_audio_buffer.append', audio: toBase64Pcm16(pending, pendingSamples) }));
+      sentSamples += pendingSamples;
+      document.body.dataset.sentSeconds = (sentSamples / 24000).toFixed(1);
       pending = [];
       pendingSamples = 0;
     }

@@ -55,8 +55,8 @@ test(`the demo page transcribes the microphone (${REAL_VAD ? 'server VAD' : 'man
   );
   await waitFor(async () => /Listening/.test(await status()), 20_000, () => 'status never said Listening');
   if (!REAL_VAD) {
-    // Partial deltas show up while the clip plays; commit once it has (1 s + 11 s), as a user would.
-    await new Promise((r) => setTimeout(r, 13_500));
+    // Partial deltas show up while the clip plays; commit once the page has sent it (1 s + 11 s), as a user would.
+    await waitFor(async () => Number(await browser.exec<string>('return document.body.dataset.sentSeconds || 0')) >= 13, 60_000, () => 'the page did not send 13 s of audio');
     await browser.exec("document.getElementById('commit').click()");
   }
   let seen = '';
