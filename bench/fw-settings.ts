@@ -3,7 +3,8 @@
  * the pinned settings bench/faster-whisper.ts uses (cpu_threads = OMP_NUM_THREADS = the engine's
  * threads, num_workers 1) against its own defaults (cpu_threads 0, nothing pinned), libgomp's wait
  * policy passive / active, and num_workers 2, with the engine (f16) in the same interleaved rounds
- * as the yardstick. Args: greedy/beam5, jfk/long (default: all). BENCH_REPS defaults to 3 here.
+ * as the yardstick. Args: greedy/beam5, jfk/long (default: all); no-engine drops the yardstick on
+ * the 80 s clip, where it costs the most time. BENCH_REPS defaults to 3 here.
  */
 import { readFileSync } from 'node:fs';
 import { startEngineWorker } from './lib/engine-client.js';
@@ -51,21 +52,25 @@ export async function main(args: string[]): Promise<string> {
       for (const clip of pick.clips.map((c) => CLIPS[c])) {
         const file = audioPath(clip.file);
         const load = await waitForQuiet(`fw-settings ${d.name} ${clip.file}`);
+        const withEngine = !(args.includes('no-engine') && clip === CLIPS.long);
         const contenders: Contender[] = [
-          { name: `engine f16, ${THREADS} threads`, run: async () => (await engine.transcribe(file, THREADS, d)).computeSeconds },
+          ...(withEngine ? [{ name: `engine f16, ${THREADS} threads`, run: async () => (await engine.transcribe(file, THREADS, d)).computeSeconds }] : []),
           ...CONFIGS.map((c, i) => ({ name: `fw int8 ${c.name}`, run: async () => (await workers[i].transcribe(file, d)).seconds })),
         ];
         const times = await interleave(contenders, REPS);
-        const base = median(times.get(contenders[1].name)!);
-        const eng = median(times.get(contenders[0].name)!);
+        const fw0 = withEngine ? 1 : 0;
+        const base = median(times.get(contenders[fw0].name)!);
+        const eng = withEngine ? median(times.get(contenders[0].name)!) : NaN;
         report.add(
           `### ${d.name}, ${clip.file} (${clip.seconds} s) — ${load}, after: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
           table(
             ['contender', 'OS threads', 'median s', 'runs', 'this ÷ pinned fw', 'engine ÷ this (fw lead)'],
             contenders.map((c, i) => {
               const m = median(times.get(c.name)!);
-              const pid = i === 0 ? engine.pid : workers[i - 1].pid;
-              return [c.name, threadsOf(pid), fmt(m), times.get(c.name)!.map((x) => fmt(x, 2)).join(' '), i === 0 ? '' : `${fmt(m / base, 2)}×`, i === 0 ? '' : `${fmt(eng / m, 2)}×`];
+              const isEngine = i < fw0;
+              const pid = isEngine ? engine.pid : workers[i - fw0].pid;
+              const lead = isEngine || !withEngine ? '' : `${fmt(eng / m, 2)}×`;
+              return [c.name, threadsOf(pid), fmt(m), times.get(c.name)!.map((x) => fmt(x, 2)).join(' '), isEngine ? '' : `${fmt(m / base, 2)}×`, lead];
             }),
           ),
         );
