@@ -35,6 +35,8 @@ import { createTranscriptionService } from './services/transcription.js';
 import { toLanguageCode } from './format/languages.js';
 import { createRealtimeMetrics } from './realtime/metrics.js';
 import { createRealtimeService } from './realtime/service.js';
+import { createJobsFromConfig } from './jobs/wire.js';
+import jobRoutes from './http/routes/jobs.js';
 
 export const VERSION = '0.1.0';
 
@@ -74,8 +76,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     maxAudioSeconds: config.MAX_AUDIO_SECONDS,
     defaults: { beamSize: config.BEAM_SIZE, bestOf: config.BEST_OF, threads: config.THREADS_PER_REQUEST },
   });
+  const jobs = await createJobsFromConfig(config, { transcription, models, registry: metrics.registry });
   const services: AppServices = {
     config,
+    jobs,
     models,
     pool,
     lifecycle: createLifecycle(),
@@ -134,11 +138,15 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(healthRoutes);
   await app.register(modelRoutes);
   await app.register(audioRoutes);
+  await app.register(jobRoutes);
   await app.register(whisperRoutes);
   await app.register(websocket, { options: websocketOptions(config.REALTIME_MAX_APPEND_BYTES) });
   await app.register(realtimeRoutes);
   await app.register(demoRoutes);
   if (vad && !deps.vad) app.addHook('onClose', async () => vad.free());
+  // Job and webhook workers run once the app is ready; on close they hand running jobs back.
+  app.addHook('onReady', async () => jobs.start());
+  app.addHook('onClose', async () => jobs.close());
 
   // Models load after listen, never inside registration (pluginTimeout is 10 s, and /health
   // must answer while a large model loads). Tests using inject() call preloadModels() directly.

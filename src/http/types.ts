@@ -9,6 +9,7 @@ import type { Metrics } from '../services/metrics.js';
 import type { ModelCatalog } from '../services/models.js';
 import type { RealtimeService } from '../realtime/service.js';
 import type { TranscriptionService } from '../services/transcription.js';
+import type { JobsService } from '../jobs/service.js';
 
 export interface AppServices {
   config: Config;
@@ -18,6 +19,8 @@ export interface AppServices {
   lifecycle: Lifecycle;
   metrics: Metrics;
   realtime: RealtimeService;
+  /** Async jobs (Prefer: respond-async, /v1/audio/jobs). */
+  jobs: JobsService;
 }
 
 export interface UploadPolicy {
@@ -25,6 +28,8 @@ export interface UploadPolicy {
   maxFiles: number;
   /** Collect every file part under `file`, whatever its field name (the legacy endpoint). */
   anyFileField?: boolean;
+  /** Byte limit per file for this route (async jobs); default MAX_UPLOAD_BYTES. */
+  maxBytes?: number;
 }
 
 declare module 'fastify' {

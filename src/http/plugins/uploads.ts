@@ -59,16 +59,17 @@ export default fp<UploadsOptions>(
       if (request.clientSignal.aborted) throw errors.aborted();
 
       const entries: [string, unknown][] = [];
+      const maxBytes = policy.maxBytes ?? opts.maxUploadBytes;
       try {
         let n = 0;
-        for await (const part of request.parts({ limits: { files: policy.maxFiles } })) {
+        for await (const part of request.parts({ limits: { files: policy.maxFiles, fileSize: maxBytes } })) {
           if (part.type === 'field') {
             entries.push([part.fieldname, part.value]);
             continue;
           }
           const file = path.join(request.uploadDir, `upload-${n++}`);
           await pipeline(part.file, createWriteStream(file));
-          if (part.file.truncated) throw errors.fileTooLarge(opts.maxUploadBytes);
+          if (part.file.truncated) throw errors.fileTooLarge(maxBytes);
           const upload: UploadedFile = {
             fieldname: part.fieldname,
             filename: displayName(part.filename),
@@ -79,7 +80,7 @@ export default fp<UploadsOptions>(
           entries.push([policy.anyFileField ? 'file' : part.fieldname, upload]);
         }
       } catch (err) {
-        throw multipartError(err, opts.maxUploadBytes, policy.maxFiles);
+        throw multipartError(err, maxBytes, policy.maxFiles);
       }
       const schema = request.routeOptions.schema?.body as z.ZodObject | undefined;
       const form = assembleForm(entries);

@@ -14,12 +14,13 @@ export const ErrorBody = z
   .meta({ id: 'ErrorResponse', description: "OpenAI's error object; every failure uses it." });
 
 /** Error statuses a route can answer with; all share the one body. */
-export type ErrorStatus = 400 | 401 | 404 | 413 | 415 | 429 | 500 | 503;
+export type ErrorStatus = 400 | 401 | 404 | 409 | 413 | 415 | 429 | 500 | 503;
 
 const ERROR_DESCRIPTIONS: Record<ErrorStatus, string> = {
   400: 'Invalid request: a bad field, unsupported or corrupt audio, a malformed multipart body.',
   401: 'Missing or wrong API key (only when API_KEYS is set).',
   404: 'Unknown model.',
+  409: 'The job is in a state that does not allow this (cancel after completion, result before completion).',
   413: 'The upload is larger than MAX_UPLOAD_BYTES.',
   415: 'The body is not multipart/form-data.',
   429: 'The model queue is full; Retry-After says when to try again.',

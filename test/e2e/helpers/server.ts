@@ -54,6 +54,8 @@ export async function startServer(
     LOG_LEVEL: 'info',
     MODELS_DIR,
     TMP_DIR: tmpDir,
+    // Jobs' SQLite and blobs: beside the spool dir, so leftovers() still sees only temp files.
+    DATA_DIR: `${tmpDir}-data`,
     // Greedy decoding keeps the suite quick on 2 cores; beam search is covered by the engine's tests.
     BEAM_SIZE: '1',
     BEST_OF: '1',
@@ -99,6 +101,7 @@ export async function startServer(
       if (proc.exitCode === null) proc.kill('SIGTERM');
       const code = await exited;
       await fsp.rm(tmpDir, { recursive: true, force: true });
+      if (!env.DATA_DIR) await fsp.rm(`${tmpDir}-data`, { recursive: true, force: true });
       return code;
     },
   };

@@ -29,7 +29,7 @@ export async function makeTestApp(
   await fs.mkdir(tmpDir);
   // The fake pool never reads weights; the catalogue only needs the files to exist.
   for (const name of ['tiny.en', 'base']) await fs.writeFile(path.join(modelsDir, `ggml-${name}.bin`), 'x');
-  const config = loadConfig({ LOG_LEVEL: 'silent', MODELS_DIR: modelsDir, TMP_DIR: tmpDir, ...env });
+  const config = loadConfig({ LOG_LEVEL: 'silent', MODELS_DIR: modelsDir, TMP_DIR: tmpDir, DATA_DIR: path.join(root, 'data'), ...env });
   const pool = fakePool(poolOpts);
   const decoder = fakeDecoder();
   const app = await buildApp(config, { pool, decoder });

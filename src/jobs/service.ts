@@ -1,0 +1,202 @@
+/**
+ * The async jobs service: submit, read, list, cancel, delete, and the workers that run jobs and
+ * deliver their webhooks. Knows nothing of HTTP: routes hand it validated fields and a spooled
+ * file, it hands back public job objects and throws ApiErrors from the catalogue.
+ * The input is written to the BlobStore before the job exists (state before action); the job
+ * then runs through the same transcription service as a synchronous request, at batch priority.
+ */
+import { createReadStream } from 'node:fs';
+import { errors } from '../errors.js';
+import { OutboundError } from '../net/errors.js';
+import type { GuardedClient } from '../net/guarded-client.js';
+import type { TranscriptionService } from '../services/transcription.js';
+import type { BlobStore } from '../storage/blob-store.js';
+import { createDeliverer } from '../webhooks/deliver.js';
+import type { Signer } from '../webhooks/sign.js';
+import { inputKey, isJobId, jobKeyPrefix, newJobId } from './ids.js';
+import { toPublicJob, type PublicJob } from './public.js';
+import { isTerminal, type DeliveryResult, type JobParams, type JobStats, type JobStatus, type JobStore, type RunningWorker } from './types.js';
+import { createJobHandler } from './worker.js';
+
+export type JobSource =
+  | { kind: 'upload'; path: string; size: number; filename: string }
+  | { kind: 'url'; url: string };
+
+export interface SubmitRequest {
+  params: JobParams;
+  source: JobSource;
+  webhookUrl?: string;
+  metadata?: Record<string, string>;
+  idempotencyKey?: string;
+}
+
+export interface JobsServiceDeps {
+  store: JobStore;
+  blobs: BlobStore;
+  transcription: TranscriptionService;
+  client: GuardedClient;
+  /** Absent when no WEBHOOK_SECRET is configured: webhook_url is then refused. */
+  signer?: Signer;
+  limits: {
+    maxUploadBytes: number;
+    maxAudioSeconds: number;
+    maxAttempts: number;
+    retentionHours: number;
+    concurrency: number;
+    webhookTimeoutMs: number;
+  };
+  /** Refuses at submit what the worker would refuse (an unknown model): throws an ApiError. */
+  validate?: (params: JobParams) => void;
+  /** Start job and delivery workers in this process (ROLE=all|worker). */
+  runWorkers: boolean;
+  onWebhookFailure?: (result: Extract<DeliveryResult, { ok: false }>) => void;
+  log?: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
+}
+
+export interface JobList {
+  object: 'list';
+  data: PublicJob[];
+  first_id: string | null;
+  last_id: string | null;
+  has_more: boolean;
+}
+
+export function createJobsService(deps: JobsServiceDeps) {
+  const { store, blobs } = deps;
+  const workers: RunningWorker[] = [];
+  let purgeTimer: NodeJS.Timeout | undefined;
+
+  const find = async (id: string) => {
+    const job = isJobId(id) ? await store.jobs.get(id) : undefined;
+    if (!job) throw errors.jobNotFound(id);
+    return job;
+  };
+  const publicWithHistory = async (id: string) => {
+    const job = await find(id);
+    return toPublicJob(job, job.webhook_url ? await store.deliveries.listForJob(id) : undefined);
+  };
+
+  async function checkUrl(param: 'audio_url' | 'webhook_url', url: string) {
+    try {
+      await deps.client.check(url);
+    } catch (err) {
+      if (err instanceof OutboundError) throw errors.invalidUrl(param, `${param}: ${err.message}`, err.code);
+      throw err;
+    }
+  }
+
+  async function purge() {
+    const cutoff = Date.now() / 1000 - deps.limits.retentionHours * 3600;
+    for (const id of await store.jobs.purgeTerminal(cutoff)) await blobs.deletePrefix(jobKeyPrefix(id));
+  }
+
+  return {
+    async submit(req: SubmitRequest): Promise<{ job: PublicJob; created: boolean }> {
+      deps.validate?.(req.params);
+      if (req.webhookUrl) {
+        if (!deps.signer) throw errors.webhooksDisabled();
+        await checkUrl('webhook_url', req.webhookUrl);
+      }
+      if (req.source.kind === 'url') await checkUrl('audio_url', req.source.url);
+      const id = newJobId();
+      const key = inputKey(id);
+      if (req.source.kind === 'upload') {
+        await blobs.put(key, createReadStream(req.source.path), { maxBytes: deps.limits.maxUploadBytes });
+      }
+      try {
+        const { job, created } = await store.jobs.create({
+          id,
+          params: req.params,
+          input:
+            req.source.kind === 'upload'
+              ? { kind: 'upload', key, bytes: req.source.size, filename: req.source.filename }
+              : { kind: 'url', key, url: req.source.url },
+          metadata: req.metadata ?? {},
+          webhook_url: req.webhookUrl ?? null,
+          idempotency_key: req.idempotencyKey ?? null,
+          audio_seconds: null,
+          max_attempts: deps.limits.maxAttempts,
+        });
+        // A retried submit: the first one's job stands, this upload is not needed.
+        if (!created) await blobs.deletePrefix(jobKeyPrefix(id));
+        return { job: toPublicJob(job), created };
+      } catch (err) {
+        await blobs.deletePrefix(jobKeyPrefix(id)).catch(() => undefined);
+        throw err;
+      }
+    },
+
+    get: publicWithHistory,
+
+    async list(q: { limit: number; after?: string; status?: JobStatus }): Promise<JobList> {
+      const page = await store.jobs.list(q);
+      const data = page.data.map((j) => toPublicJob(j));
+      return { object: 'list', data, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null, has_more: page.has_more };
+    },
+
+    /** The stored result: the bytes and content type the synchronous call would have sent. */
+    async result(id: string) {
+      const job = await find(id);
+      if (job.status !== 'completed' || !job.result) {
+        throw errors.jobConflict(`Job '${id}' is ${job.status}; its result is available once it is completed.`, 'job_not_completed');
+      }
+      const blob = await blobs.get(job.result.key);
+      if (!blob) throw errors.jobConflict(`The result of job '${id}' is no longer stored.`, 'job_result_gone');
+      return { body: blob.body, contentType: job.result.content_type, bytes: blob.info.bytes };
+    },
+
+    async cancel(id: string): Promise<PublicJob> {
+      const before = await find(id);
+      if (before.status === 'completed' || before.status === 'failed') {
+        throw errors.jobConflict(`Job '${id}' is already ${before.status} and cannot be cancelled.`, 'job_not_cancellable');
+      }
+      await store.queue.cancel(id);
+      return publicWithHistory(id);
+    },
+
+    async delete(id: string) {
+      const job = await find(id);
+      if (!isTerminal(job.status)) await store.queue.cancel(id);
+      await store.jobs.delete(id);
+      await blobs.deletePrefix(jobKeyPrefix(id));
+      return { id, object: 'audio.job.deleted' as const, deleted: true as const };
+    },
+
+    stats: (): Promise<JobStats> => store.jobs.stats(),
+    deliveryStats: () => store.deliveries.stats(),
+
+    start() {
+      if (deps.runWorkers) {
+        workers.push(
+          store.queue.startWorker(
+            createJobHandler({
+              blobs,
+              transcription: deps.transcription,
+              client: deps.client,
+              maxUploadBytes: deps.limits.maxUploadBytes,
+              maxAudioSeconds: deps.limits.maxAudioSeconds,
+            }),
+            { concurrency: deps.limits.concurrency },
+          ),
+        );
+        if (deps.signer) {
+          const deliver = createDeliverer({ client: deps.client, signer: deps.signer, timeoutMs: deps.limits.webhookTimeoutMs, onFailure: deps.onWebhookFailure });
+          workers.push(store.deliveries.startWorker(deliver, { concurrency: 4 }));
+        }
+      }
+      const runPurge = () => void purge().catch((err) => deps.log?.error({ err }, 'job retention purge failed'));
+      runPurge();
+      purgeTimer = setInterval(runPurge, Math.min(3_600_000, deps.limits.retentionHours * 3_600_000));
+      purgeTimer.unref();
+    },
+
+    /** Stops the workers (running jobs are handed back for the next process), then the store. */
+    async close() {
+      clearInterval(purgeTimer);
+      await Promise.all(workers.splice(0).map((w) => w.close()));
+      await store.close();
+    },
+  };
+}
+
+export type JobsService = ReturnType<typeof createJobsService>;
