@@ -17,6 +17,7 @@ import {
   type WorkerOptions,
 } from '../types.js';
 import { WEBHOOKS_QUEUE } from './keys.js';
+import { killLocalWorkers } from './local-workers.js';
 import type { RedisJobState } from './state.js';
 
 const MAX_STALLED = 1_000_000;
@@ -79,12 +80,9 @@ export class RedisDeliveryQueue implements DeliveryQueue {
     };
   }
 
-  async killWorkers(): Promise<void> {
-    for (const ctl of this.local) {
-      ctl.closing = true;
-      await ctl.worker.close(true).catch(() => undefined);
-    }
-    this.local.clear();
+  /** kill -9 of this process, as far as its workers go: stop everything, hand nothing back. */
+  killWorkers(): Promise<void> {
+    return killLocalWorkers(this.local);
   }
 
   private async process(ctl: { closing: boolean }, handler: DeliveryHandler, bjob: Job, token: string, signal: AbortSignal): Promise<string> {

@@ -21,6 +21,7 @@ import {
   type WorkerOptions,
 } from '../types.js';
 import { JOBS_QUEUE } from './keys.js';
+import { killLocalWorkers } from './local-workers.js';
 import type { RedisJobState } from './state.js';
 
 const defaultRetryBackoff = (n: number) => Math.min(30_000, 1000 * 2 ** (n - 1));
@@ -118,12 +119,8 @@ export class RedisJobQueue implements JobQueue {
   }
 
   /** kill -9 of this process, as far as its workers go: stop everything, hand nothing back. */
-  async killWorkers(): Promise<void> {
-    for (const ctl of this.local) {
-      ctl.closing = true;
-      await ctl.worker.close(true).catch(() => undefined);
-    }
-    this.local.clear();
+  killWorkers(): Promise<void> {
+    return killLocalWorkers(this.local);
   }
 
   private async process(ctl: LocalWorker, handler: JobHandler, bjob: Job, token: string, signal: AbortSignal): Promise<string> {

@@ -14,9 +14,9 @@ redis.call('ZADD', KEYS[3], 0, ARGV[2])
 redis.call('HSET', KEYS[4], ARGV[2], ARGV[3])
 return 1`;
 
-// KEYS: rec, old status set, new status set, backlog, delivery, delivery pending set
-// ARGV: expected version, doc, id, backlog seconds ('' = not in the backlog), delivery doc ('' = none)
-const UPDATE = `
+// The compare-and-set both updates start with. KEYS: record, old status set, new status set;
+// ARGV: expected version, doc, id. Returns -1 (no record) or 0 (version moved on) early.
+const VERSIONED_WRITE = `
 local v = redis.call('HGET', KEYS[1], 'v')
 if not v then return -1 end
 if v ~= ARGV[1] then return 0 end
@@ -24,7 +24,11 @@ redis.call('HSET', KEYS[1], 'doc', ARGV[2], 'v', tonumber(v) + 1)
 if KEYS[2] ~= KEYS[3] then
   redis.call('ZREM', KEYS[2], ARGV[3])
   redis.call('ZADD', KEYS[3], 0, ARGV[3])
-end
+end`;
+
+// KEYS: rec, old status set, new status set, backlog, delivery, delivery pending set
+// ARGV: expected version, doc, id, backlog seconds ('' = not in the backlog), delivery doc ('' = none)
+const UPDATE = `${VERSIONED_WRITE}
 if ARGV[4] == '' then redis.call('HDEL', KEYS[4], ARGV[3]) else redis.call('HSET', KEYS[4], ARGV[3], ARGV[4]) end
 if ARGV[5] ~= '' and redis.call('EXISTS', KEYS[5]) == 0 then
   redis.call('HSET', KEYS[5], 'doc', ARGV[5], 'v', 1)
@@ -33,15 +37,7 @@ end
 return 1`;
 
 // KEYS: delivery, old status set, new status set. ARGV: expected version, doc, job id
-const UPDATE_DELIVERY = `
-local v = redis.call('HGET', KEYS[1], 'v')
-if not v then return -1 end
-if v ~= ARGV[1] then return 0 end
-redis.call('HSET', KEYS[1], 'doc', ARGV[2], 'v', tonumber(v) + 1)
-if KEYS[2] ~= KEYS[3] then
-  redis.call('ZREM', KEYS[2], ARGV[3])
-  redis.call('ZADD', KEYS[3], 0, ARGV[3])
-end
+const UPDATE_DELIVERY = `${VERSIONED_WRITE}
 return 1`;
 
 // KEYS: rec, all, 5 status sets, backlog, delivery, 3 delivery sets, idempotency key. ARGV: id
