@@ -24,6 +24,8 @@ RUN WHISPER_MARCH="${WHISPER_MARCH}" scripts/docker/install-deps.sh
 
 COPY tsconfig.json tsconfig.build.json ./
 COPY src/ src/
+# The browser demo's static files (served at /demo; dist/http/routes/demo.js reads ../../../public).
+COPY public/ public/
 COPY models/catalog.json models/
 COPY scripts/docker/ scripts/docker/
 # BAKE_MODEL=<catalogue name> downloads and verifies one model into the image (default: none).
@@ -39,6 +41,7 @@ WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules/ node_modules/
 COPY --from=build /app/dist/ dist/
+COPY --from=build /app/public/ public/
 COPY --from=build /app/models/catalog.json models/
 COPY --from=build /app/scripts/docker/entrypoint.sh /app/scripts/docker/healthcheck.mjs scripts/docker/
 COPY --from=build --chown=1000:1000 /app/baked-models/ /models/

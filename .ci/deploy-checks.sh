@@ -78,7 +78,7 @@ du -sh node_modules dist | sed 's/^/  runtime payload: /'
 # The runtime stage's filesystem: exactly what Dockerfile copies from the build stage.
 rt="$scratch/runtime"
 mkdir -p "$rt/models" "$rt/scripts/docker"
-cp -r package.json node_modules dist "$rt/"
+cp -r package.json node_modules dist public "$rt/"
 cp models/catalog.json "$rt/models/"
 cp scripts/docker/entrypoint.sh scripts/docker/healthcheck.mjs "$rt/scripts/docker/"
 cd "$rt"
