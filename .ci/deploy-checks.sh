@@ -61,7 +61,7 @@ trap cleanup EXIT
 # Exactly what the Dockerfile COPYs into the build stage.
 app="$scratch/app"
 mkdir -p "$app/models"
-cp -r package.json package-lock.json native patches scripts src tsconfig.json tsconfig.build.json "$app/"
+cp -r package.json package-lock.json native patches scripts src public tsconfig.json tsconfig.build.json "$app/"
 cp models/catalog.json "$app/models/"
 cd "$app"
 for stage in build runtime cuda-build cuda-runtime; do APT_SIMULATE=1 scripts/docker/os-packages.sh "$stage"; done
