@@ -132,17 +132,23 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(authPlugin, { keys: config.API_KEYS });
   await app.register(drainPlugin);
   await app.register(metricsPlugin);
-  await app.register(uploadsPlugin, { maxUploadBytes: config.MAX_UPLOAD_BYTES, tmpDir: config.TMP_DIR });
-  await app.register(swaggerPlugin, { version: VERSION });
+  // ROLE=worker: a job-worker pod serves only the probes and /metrics, never the public API
+  // (no Service selects it). ROLE=api runs no job worker: createJobsFromConfig reads ROLE too.
+  if (config.ROLE === 'worker') {
+    await app.register(healthRoutes);
+  } else {
+    await app.register(uploadsPlugin, { maxUploadBytes: config.MAX_UPLOAD_BYTES, tmpDir: config.TMP_DIR });
+    await app.register(swaggerPlugin, { version: VERSION });
 
-  await app.register(healthRoutes);
-  await app.register(modelRoutes);
-  await app.register(audioRoutes);
-  await app.register(jobRoutes);
-  await app.register(whisperRoutes);
-  await app.register(websocket, { options: websocketOptions(config.REALTIME_MAX_APPEND_BYTES) });
-  await app.register(realtimeRoutes);
-  await app.register(demoRoutes);
+    await app.register(healthRoutes);
+    await app.register(modelRoutes);
+    await app.register(audioRoutes);
+    await app.register(jobRoutes);
+    await app.register(whisperRoutes);
+    await app.register(websocket, { options: websocketOptions(config.REALTIME_MAX_APPEND_BYTES) });
+    await app.register(realtimeRoutes);
+    await app.register(demoRoutes);
+  }
   if (vad && !deps.vad) app.addHook('onClose', async () => vad.free());
   // Job and webhook workers run once the app is ready; on close they hand running jobs back.
   app.addHook('onReady', async () => jobs.start());

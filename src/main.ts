@@ -24,6 +24,8 @@ const { buildApp } = await import('./app.js');
 const app = await buildApp(config);
 await app.listen({ host: config.HOST, port: config.PORT });
 app.log.info({ uvThreadpoolSize: Number(process.env.UV_THREADPOOL_SIZE) }, 'threadpool size');
+// ROLE=api runs no job worker; ROLE=worker serves no public route (src/app.ts).
+app.log.info({ role: config.ROLE, jobsBackend: config.JOBS_BACKEND, storage: config.STORAGE }, 'role');
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {
