@@ -1,36 +1,31 @@
 #!/usr/bin/env bash
-# Builds libwhisper.a (whisper + ggml, static, -fPIC) from the whisper.cpp source that ships inside
-# smart-whisper 0.8.1 (commit 2ef717b, with this project's patches already applied by
-# patch-package), for linking into the addon with BYOL (see byol-install.sh).
-#
-# It drives whisper.cpp's own Makefile through portable.mk (portable CPU flags, explicit CUDA
-# archs) in a copy of the source, never inside node_modules. OpenMP follows WHISPER_OPENMP (default
-# 1), the switch the patched gyp build (smart-whisper/flags.js) uses, so both builds run ggml alike.
+# Builds whisper.cpp v1.9.1 (source: whisper-source.sh, pinned npm tarball) with this project's patch
+# (native/whisper.cpp-1.9.1.patch) into static libraries, -fPIC, for linking into the smart-whisper
+# addon. CPU and CUDA builds come from the same source; whisper.cpp's own CMake drives both.
 #
 # Usage:
-#   build-libwhisper.sh --out DIR [--cuda] [--archs "75 80 86 89 90"] [--ptx-only] [--cpu-flags FLAGS]
-#                       [--src DIR] [--jobs N] [--cuda-path DIR] [--cublas DIR]
-# --ptx-only embeds PTX for each arch and no machine code (SASS): it skips ptxas, about 2/3 of the
-# CUDA compile time, and the driver JIT-compiles the PTX at first load. For CI time budgets only;
-# images get SASS for every arch.
-# Output: DIR/lib/libwhisper.a, DIR/byol.txt (what to put in BYOL), DIR/build-info.txt.
-# Env: WHISPER_OPENMP (1|0), WHISPER_NATIVE_CACHE (downloads), NICE (default 10: shared machines).
+#   build-libwhisper.sh --out DIR [--cuda] [--archs "75 80 86 89 90"] [--ptx-only] [--tools]
+#                       [--jobs N] [--cuda-path DIR] [--cublas DIR]
+#   --ptx-only  CUDA: PTX for each arch and no machine code (SASS). Skips ptxas; the driver JIT-compiles
+#               at first load. For CI time budgets only; images get SASS for every arch.
+#   --tools     also builds whisper-cli and whisper-server of the same source (bench/ compares them).
+# Output: DIR/lib/*.a, DIR/include (whisper.h, ggml*.h), DIR/byol.txt (link line for the addon),
+#         DIR/build-info.txt, DIR/bin (with --tools).
+# Env: WHISPER_MARCH (x86-64-v3 default | native | none), WHISPER_OPENMP (1 default | 0),
+#      NICE (default 10: shared machines), WHISPER_NATIVE_CACHE (source tarball cache).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 
-out="" cuda=0 ptx_only=0 archs="75 80 86 89 90" jobs="$(nproc)" cuda_path="${CUDA_PATH:-/usr/local/cuda}" cublas=""
-cpu_flags="-march=x86-64-v3 -mtune=generic"
-src="$repo/node_modules/smart-whisper/whisper.cpp"
+out="" cuda=0 ptx_only=0 tools=0 archs="75 80 86 89 90" jobs="$(nproc)" cuda_path="${CUDA_PATH:-/usr/local/cuda}" cublas=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --out) out="$2"; shift 2 ;;
     --cuda) cuda=1; shift ;;
     --archs) archs="$2"; shift 2 ;;
     --ptx-only) ptx_only=1; shift ;;
-    --cpu-flags) cpu_flags="$2"; shift 2 ;;
-    --src) src="$2"; shift 2 ;;
+    --tools) tools=1; shift ;;
     --jobs) jobs="$2"; shift 2 ;;
     --cuda-path) cuda_path="$2"; shift 2 ;;
     --cublas) cublas="$2"; shift 2 ;; # a cuBLAS tree (include/, lib/) outside CUDA_PATH
@@ -38,59 +33,88 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ -n "$out" ] || { echo "build-libwhisper: --out is required" >&2; exit 2; }
-[ -f "$src/Makefile" ] || { echo "build-libwhisper: no whisper.cpp Makefile in $src" >&2; exit 1; }
+command -v cmake >/dev/null || { echo "build-libwhisper: cmake is required (apt-get install cmake)" >&2; exit 1; }
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
+rm -rf "${out:?}/src" "${out:?}/build" "${out:?}/lib" "${out:?}/include" "${out:?}/bin"
 
-# Fresh copy every time: the Makefile builds objects next to the sources, and a clean build is what
-# CI must prove. Only what libwhisper.a needs is copied.
-rm -rf "${out:?}/src" "${out:?}/lib"
-mkdir -p "$out/src/scripts" "$out/lib"
-cp -a "$src/Makefile" "$src/ggml" "$src/src" "$src/include" "$out/src/"
-# The Makefile includes scripts/get-flags.mk, which the npm tarball omits. Upstream uses it only to
-# pick extra warning flags per compiler, so an empty one changes warnings, not code.
-printf '# written by build-libwhisper.sh: no compiler-specific warning flags\n' > "$out/src/scripts/get-flags.mk"
+"$here/whisper-source.sh" "$out/src"
+patch -s -p1 -d "$out/src" < "$repo/native/whisper.cpp-1.9.1.patch"
 
-make_args=(WHISPER_NO_CCACHE=1 "WHISPER_CPU_FLAGS=$cpu_flags")
+march="${WHISPER_MARCH:-x86-64-v3}"
+# Portable by default: x86-64-v3 = AVX, AVX2, FMA, F16C, BMI2 (any x86 server since ~2015), never
+# the build host's own ISA. ggml picks its kernels from these switches at compile time.
+cmake_args=(
+  -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF -DCMAKE_POSITION_INDEPENDENT_CODE=ON
+  -DWHISPER_BUILD_TESTS=OFF -DWHISPER_BUILD_EXAMPLES="$([ "$tools" = 1 ] && echo ON || echo OFF)"
+  -DWHISPER_BUILD_SERVER="$([ "$tools" = 1 ] && echo ON || echo OFF)" -DWHISPER_SDL2=OFF -DWHISPER_CURL=OFF
+  -DGGML_BACKEND_DL=OFF -DGGML_CCACHE=OFF
+  # Pinned: no BLAS, whatever the machine has installed (smart-whisper's own build switched to
+  # OpenBLAS silently when libopenblas was present).
+  -DGGML_BLAS=OFF -DGGML_OPENMP="$([ "${WHISPER_OPENMP:-1}" = 0 ] && echo OFF || echo ON)"
+)
+case "$march" in
+  native) cmake_args+=(-DGGML_NATIVE=ON) ;;
+  x86-64-v3) cmake_args+=(-DGGML_NATIVE=OFF -DGGML_SSE42=ON -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON) ;;
+  none) cmake_args+=(-DGGML_NATIVE=OFF) ;;
+  *) echo "build-libwhisper: WHISPER_MARCH must be x86-64-v3, native or none (got '$march')" >&2; exit 2 ;;
+esac
 link_tail="-lpthread"
-if [ "${WHISPER_OPENMP:-1}" = 0 ]; then make_args+=(GGML_NO_OPENMP=1); else link_tail="-fopenmp -lpthread"; fi
-byol="$out/lib/libwhisper.a $link_tail"
+[ "${WHISPER_OPENMP:-1}" = 0 ] || link_tail="-fopenmp -lpthread"
+
 if [ "$cuda" = 1 ]; then
-  command -v nvcc >/dev/null || { echo "build-libwhisper: --cuda needs nvcc on PATH" >&2; exit 1; }
-  "$here/fetch-cuda-headers.sh" "$out/src"
-  gencode=""
+  [ -x "$cuda_path/bin/nvcc" ] || command -v nvcc >/dev/null || { echo "build-libwhisper: --cuda needs nvcc" >&2; exit 1; }
+  cuda_arch_list=""
   last="${archs##* }"
   if [ "$ptx_only" = 1 ]; then
-    for a in $archs; do gencode+=" -gencode arch=compute_$a,code=compute_$a"; done
+    for a in $archs; do cuda_arch_list+="${cuda_arch_list:+;}$a-virtual"; done
   else
-    for a in $archs; do gencode+=" -gencode arch=compute_$a,code=sm_$a"; done
-    # Also PTX for the newest arch, so GPUs newer than the list can JIT it.
-    gencode+=" -gencode arch=compute_$last,code=compute_$last"
+    # SASS for every arch, plus PTX for the newest so GPUs newer than the list can JIT it.
+    for a in $archs; do
+      if [ "$a" = "$last" ]; then cuda_arch_list+="${cuda_arch_list:+;}$a"; else cuda_arch_list+="${cuda_arch_list:+;}$a-real"; fi
+    done
   fi
-  cppflags=""
-  [ -n "$cublas" ] && cppflags="-I$cublas/include"
-  # CUDA_DOCKER_ARCH only keeps the Makefile from adding -arch=native; portable.mk swaps it for
-  # the -gencode list.
-  make_args+=(GGML_CUDA=1 "CUDA_PATH=$cuda_path" "CUDA_DOCKER_ARCH=sm_$last"
-              "WHISPER_CUDA_GENCODE=$gencode" "CPPFLAGS=$cppflags")
-  byol="$out/lib/libwhisper.a -L$cuda_path/lib64${cublas:+ -L$cublas/lib} -lcudart -lcublas -lcuda $link_tail -ldl -lrt"
+  cmake_args+=(-DGGML_CUDA=ON "-DCMAKE_CUDA_ARCHITECTURES=$cuda_arch_list" "-DCUDAToolkit_ROOT=$cuda_path")
+  [ -x "$cuda_path/bin/nvcc" ] && cmake_args+=("-DCMAKE_CUDA_COMPILER=$cuda_path/bin/nvcc")
+  if [ -n "$cublas" ]; then
+    cmake_args+=("-DCUDA_cublas_LIBRARY=$cublas/lib/libcublas.so" "-DCUDA_cublasLt_LIBRARY=$cublas/lib/libcublasLt.so"
+                 "-DCMAKE_CUDA_FLAGS=-I$cublas/include" "-DCMAKE_CXX_FLAGS=-I$cublas/include")
+  fi
 fi
 
-cd "$out/src"
-# upstream prints its own (pre-override) flags with $(info); keep only the final ones.
-make -s -f "$here/portable.mk" "${make_args[@]}" print-flags | grep -E '^[A-Z]+FLAGS +=' | tee "$out/build-info.txt"
 start=$(date +%s)
-nice -n "${NICE:-10}" make -f "$here/portable.mk" -j"$jobs" "${make_args[@]}" libwhisper.a > "$out/build.log" 2>&1 || {
-  tail -n 60 "$out/build.log" >&2
-  echo "build-libwhisper: make failed (full log: $out/build.log)" >&2
+log="$out/build.log"
+nice -n "${NICE:-10}" cmake -S "$out/src" -B "$out/build" "${cmake_args[@]}" > "$log" 2>&1 \
+  && nice -n "${NICE:-10}" cmake --build "$out/build" -j "$jobs" >> "$log" 2>&1 || {
+  tail -n 60 "$log" >&2
+  echo "build-libwhisper: cmake failed (full log: $log)" >&2
   exit 1
 }
 secs=$(( $(date +%s) - start ))
-mv libwhisper.a "$out/lib/libwhisper.a"
+
+mkdir -p "$out/lib" "$out/include"
+find "$out/build" -name '*.a' -exec cp {} "$out/lib/" \;
+cp "$out/src/include/whisper.h" "$out/src/ggml/include/"*.h "$out/include/"
+if [ "$tools" = 1 ]; then
+  mkdir -p "$out/bin"
+  cp "$out/build/bin/whisper-cli" "$out/build/bin/whisper-server" "$out/bin/"
+fi
+
+# Link order: whisper, then the ggml backends, then ggml and ggml-base; a group resolves the
+# backends' references to each other whatever the order.
+libs=""
+for l in whisper ggml-cuda ggml-cpu ggml ggml-base; do
+  [ -f "$out/lib/lib$l.a" ] && libs+=" $out/lib/lib$l.a"
+done
+byol="-Wl,--start-group$libs -Wl,--end-group $link_tail"
+if [ "$cuda" = 1 ]; then
+  byol+=" -L$cuda_path/lib64${cublas:+ -L$cublas/lib} -lcudart -lcublas -lcublasLt -lcuda -ldl -lrt"
+fi
 printf '%s\n' "$byol" > "$out/byol.txt"
 {
-  if [ "$cuda" = 1 ]; then echo "cuda=1 archs=${archs// /,} ptx_only=$ptx_only jobs=$jobs seconds=$secs"
-  else echo "cuda=0 cpu_flags='$cpu_flags' jobs=$jobs seconds=$secs"; fi
-  echo "objects=$(ar t "$out/lib/libwhisper.a" | wc -l)"
-} | tee -a "$out/build-info.txt"
-echo "build-libwhisper: $out/lib/libwhisper.a in ${secs}s (cuda=$cuda)"
+  echo "whisper.cpp=1.9.1 source=nodejs-whisper@0.3.1 patch=native/whisper.cpp-1.9.1.patch"
+  if [ "$cuda" = 1 ]; then echo "cuda=1 archs=$cuda_arch_list ptx_only=$ptx_only march=$march jobs=$jobs seconds=$secs"
+  else echo "cuda=0 march=$march openmp=${WHISPER_OPENMP:-1} jobs=$jobs seconds=$secs"; fi
+  grep -E "GGML_(AVX|AVX2|FMA|F16C|BMI2|NATIVE|OPENMP|BLAS|CUDA)[:=]" "$out/build/CMakeCache.txt" | tr '\n' ' '; echo
+} > "$out/build-info.txt"
+echo "build-libwhisper: $(ls "$out/lib" | tr '\n' ' ')in ${secs}s (cuda=$cuda, march=$march)" >&2
