@@ -37,6 +37,8 @@ import { createRealtimeMetrics } from './realtime/metrics.js';
 import { createRealtimeService } from './realtime/service.js';
 import { createJobsFromConfig } from './jobs/wire.js';
 import jobRoutes from './http/routes/jobs.js';
+import sagemakerRoutes from './http/routes/sagemaker.js';
+import { createSageMakerFromConfig } from './sagemaker/wire.js';
 
 export const VERSION = '0.1.0';
 
@@ -145,6 +147,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     await app.register(audioRoutes);
     await app.register(jobRoutes);
     await app.register(whisperRoutes);
+    // SageMaker's /ping and /invocations: the same transcription service behind SageMaker's envelope.
+    const sagemaker = createSageMakerFromConfig(config, { transcription, defaultModel: models.defaultModel, isReady: () => pool.isLoaded(models.defaultModel) });
+    await app.register(sagemakerRoutes, { sagemaker });
     await app.register(websocket, { options: websocketOptions(config.REALTIME_MAX_APPEND_BYTES) });
     await app.register(realtimeRoutes);
     await app.register(demoRoutes);

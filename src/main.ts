@@ -6,6 +6,12 @@
  */
 import { ConfigError, loadConfig, threadpoolSize, type Config } from './config.js';
 
+// `serve` (SageMaker's `docker run <image> serve`): the port, model dir and drain grace it expects.
+if (process.argv.slice(2).includes('serve')) {
+  const { applySageMakerEnv } = await import('./sagemaker/serve-env.js');
+  applySageMakerEnv(process.env);
+}
+
 let config: Config;
 try {
   config = loadConfig();
