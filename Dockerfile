@@ -60,6 +60,8 @@ ENV NODE_ENV=production \
 # uid 1000 is the node image's unprivileged "node" user.
 USER 1000:1000
 EXPOSE 8000
+# SageMaker (`serve`): the server listens on SAGEMAKER_BIND_TO_PORT when SageMaker sets it, else 8080.
+LABEL com.amazonaws.sagemaker.capabilities.accept-bind-to-port=true
 HEALTHCHECK --interval=30s --timeout=5s --start-period=120s --retries=3 \
   CMD ["node", "/app/scripts/docker/healthcheck.mjs"]
 ENTRYPOINT ["/app/scripts/docker/entrypoint.sh"]
