@@ -37,7 +37,7 @@ describe('s3:// inputs and the storage factory (moto server)', () => {
     expect(isS3Url('S3://b/k')).toBe(true);
     expect(isS3Url('https://b/k')).toBe(false);
     expect(parseS3Url('s3://inputs/calls/a%20b.wav')).toEqual({ bucket: 'inputs', key: 'calls/a b.wav' });
-    for (const bad of ['s3://', 's3://inputs', 's3://inputs/', 's3://Bad_Bucket/k', 's3://ab/k', 's3://inputs/a//b', 's3://inputs/../x', 's3://inputs/k?versionId=1', 's3://in puts/k']) {
+    for (const bad of ['s3://', 's3://inputs', 's3://inputs/', 's3://Bad_Bucket/k', 's3://ab/k', 's3://inputs/a//b', 's3://inputs/../x', 's3://inputs/k?versionId=1', 's3://in puts/k', 's3://inputs/%E0%A4', 's3://inputs/a%zz']) {
       let err: unknown;
       try {
         parseS3Url(bad, 'input');
