@@ -8,14 +8,17 @@ import { PassThrough } from 'node:stream';
 import { OutboundError } from '../net/errors.js';
 import { limitBytes, type GuardedClient } from '../net/guarded-client.js';
 import type { BlobStore } from '../storage/blob-store.js';
+import { copyS3Input, isS3Url, type S3InputOptions } from '../storage/s3-input.js';
 
 export async function fetchToBlob(
   client: GuardedClient,
   url: string,
   blobs: BlobStore,
   key: string,
-  opts: { maxBytes: number; signal?: AbortSignal },
+  opts: { maxBytes: number; signal?: AbortSignal; s3?: Pick<S3InputOptions, 'client' | 'allowedBuckets'> },
 ): Promise<{ bytes: number; contentType?: string }> {
+  // s3://bucket/key: read with the server's credentials, from S3_INPUT_BUCKETS only (refused without opts.s3).
+  if (isS3Url(url)) return copyS3Input(url, blobs, key, { client: opts.s3?.client, allowedBuckets: opts.s3?.allowedBuckets ?? [], maxBytes: opts.maxBytes, signal: opts.signal });
   const res = await client.request(url, { method: 'GET', signal: opts.signal });
   if (res.status < 200 || res.status > 299) {
     res.body.resume();
