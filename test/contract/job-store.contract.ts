@@ -5,7 +5,9 @@
  * process, and kill() is that process's `kill -9` (no lease released, no job handed back).
  * Timings are real (Redis cannot fake a clock), so the options shrink leases and backoffs.
  */
+import client from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createJobMetrics } from '../../src/jobs/metrics.js';
 import { newJobId } from '../../src/jobs/ids.js';
 import {
   deliveryIdFor,
@@ -489,6 +491,38 @@ export function describeJobStoreContract(name: string, factory: JobStoreFactory,
         }, options.leaseMs * 10);
         expect(ids).toEqual([deliveryIdFor(job.id)]);
         expect(d.attempts.at(-1)!.status_code).toBe(200);
+      });
+    });
+    describe('metrics', () => {
+      it('reports the backlog an autoscaler reads: whisper_jobs{status="queued"} counts the jobs no worker holds yet', async () => {
+        const store = await open();
+        const registry = new client.Registry();
+        createJobMetrics(registry).attach({ stats: () => store.jobs.stats(), deliveryStats: () => store.deliveries.stats() });
+        const read = async () => {
+          const text = await registry.metrics();
+          const value = (series: string) => Number(text.split('\n').find((l) => l.startsWith(`${series} `))?.split(' ')[1]);
+          return {
+            queued: value('whisper_jobs{status="queued"}'),
+            processing: value('whisper_jobs{status="processing"}'),
+            completed: value('whisper_jobs{status="completed"}'),
+            backlog: value('whisper_jobs_backlog_audio_seconds'),
+          };
+        };
+        const ids: string[] = [];
+        for (let i = 0; i < 3; i++) ids.push((await store.jobs.create(newJob({ audio_seconds: 2 }))).job.id);
+        expect(await read()).toEqual({ queued: 3, processing: 0, completed: 0, backlog: 6 });
+        let release!: () => void;
+        const gate = new Promise<void>((r) => (release = r));
+        start(store, async (j) => {
+          await gate;
+          return okOutcome(j);
+        }, 1);
+        // One slot: one job runs, two wait (the backlog), and all three are still audio to do.
+        await waitFor(async () => ((await read()).processing === 1 ? true : undefined), 10_000, 'a job to start');
+        expect(await read()).toEqual({ queued: 2, processing: 1, completed: 0, backlog: 6 });
+        release();
+        for (const id of ids) await terminal(store, id);
+        expect(await read()).toEqual({ queued: 0, processing: 0, completed: 3, backlog: 0 });
       });
     });
   });

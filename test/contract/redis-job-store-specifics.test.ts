@@ -84,10 +84,22 @@ describe('Redis JobStore specifics', () => {
 
   it("fills the BullMQ wait list KEDA's worker ScaledObject reads (k8s/components/jobs)", async () => {
     const a = await open(1000);
-    for (let i = 0; i < 3; i++) await a.jobs.create(newJob());
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await a.jobs.create(newJob())).job.id);
     const redis = new Redis(TEST_REDIS_URL);
+    const waiting = () => redis.llen(`${redisKeys(prefix).bull}:${JOBS_QUEUE}:wait`);
     try {
-      expect(await redis.llen(`${redisKeys(prefix).bull}:${JOBS_QUEUE}:wait`)).toBe(3);
+      expect(await waiting()).toBe(3);
+      // A job a worker holds has left the list: the list is the backlog, as the gauge's "queued".
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      workers.push(a.queue.startWorker(async (j) => (await gate, ok(j)), { concurrency: 1 }));
+      await waitFor(async () => (await a.jobs.stats()).counts.processing === 1);
+      expect(await waiting()).toBe(2);
+      expect((await a.jobs.stats()).counts.queued).toBe(2);
+      release();
+      await waitFor(async () => (await a.jobs.stats()).counts.completed === 3);
+      expect(await waiting()).toBe(0);
     } finally {
       redis.disconnect();
     }
