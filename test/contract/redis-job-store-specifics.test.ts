@@ -82,12 +82,13 @@ describe('Redis JobStore specifics', () => {
     expect(await b.jobs.list({ limit: 10 })).toEqual(await a.jobs.list({ limit: 10 }));
   });
 
-  it("fills the BullMQ wait list KEDA's worker ScaledObject reads (k8s/components/jobs)", async () => {
+  it("fills the BullMQ wait and active lists KEDA's worker ScaledObject reads (k8s/components/jobs)", async () => {
     const a = await open(1000);
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) ids.push((await a.jobs.create(newJob())).job.id);
     const redis = new Redis(TEST_REDIS_URL);
     const waiting = () => redis.llen(`${redisKeys(prefix).bull}:${JOBS_QUEUE}:wait`);
+    const active = () => redis.llen(`${redisKeys(prefix).bull}:${JOBS_QUEUE}:active`);
     try {
       expect(await waiting()).toBe(3);
       // A job a worker holds has left the list: the list is the backlog, as the gauge's "queued".
@@ -97,9 +98,12 @@ describe('Redis JobStore specifics', () => {
       await waitFor(async () => (await a.jobs.stats()).counts.processing === 1);
       expect(await waiting()).toBe(2);
       expect((await a.jobs.stats()).counts.queued).toBe(2);
+      // ...and is in the active list, KEDA's other trigger (busy workers are not scaled away).
+      expect(await active()).toBe(1);
       release();
       await waitFor(async () => (await a.jobs.stats()).counts.completed === 3);
       expect(await waiting()).toBe(0);
+      await waitFor(async () => (await active()) === 0);
     } finally {
       redis.disconnect();
     }

@@ -66,16 +66,23 @@ describe.each(Object.entries(JOB_OVERLAYS))('job mode on %s', (cloud, dir) => {
     expect(one(objects, 'HorizontalPodAutoscaler').spec.scaleTargetRef.name).toBe('whisper-server');
   });
 
-  it("scales the workers with KEDA on BullMQ's wait list, authenticated from the Redis Secret over TLS", () => {
+  it("scales the workers with KEDA on BullMQ's wait and active lists, authenticated from the Redis Secret over TLS", () => {
     const { objects, config } = parts(dir);
     const so = one(objects, 'ScaledObject', 'whisper-worker');
     expect(so.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'whisper-worker' });
-    const [trigger, ...more] = so.spec.triggers;
+    const bull = `${redisKeys(config.REDIS_PREFIX).bull}:${JOBS_QUEUE}`;
+    const [waiting, active, ...more] = so.spec.triggers;
     expect(more).toEqual([]);
-    expect(trigger.type).toBe('redis');
-    expect(trigger.metadata.listName).toBe(`${redisKeys(config.REDIS_PREFIX).bull}:${JOBS_QUEUE}:wait`);
-    expect(trigger.metadata.enableTLS).toBe('true');
-    const auth = one(objects, 'TriggerAuthentication', trigger.authenticationRef.name);
+    for (const t of [waiting, active]) {
+      expect(t.type).toBe('redis');
+      expect(t.metadata.enableTLS).toBe('true');
+      expect(t.authenticationRef).toEqual(waiting.authenticationRef);
+    }
+    expect(waiting.metadata.listName).toBe(`${bull}:wait`);
+    // Busy workers are not scaled away: one active job per slot keeps a worker.
+    expect(active.metadata.listName).toBe(`${bull}:active`);
+    expect(Number(active.metadata.listLength)).toBe(config.JOB_CONCURRENCY);
+    const auth = one(objects, 'TriggerAuthentication', waiting.authenticationRef.name);
     expect(auth.spec.secretTargetRef.map((r: { name: string; parameter: string }) => `${r.parameter}:${r.name}`).sort()).toEqual([
       'address:whisper-redis',
       'password:whisper-redis',
