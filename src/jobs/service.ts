@@ -17,6 +17,10 @@ import { inputKey, isJobId, jobKeyPrefix, newJobId } from './ids.js';
 import { toPublicJob, type PublicJob } from './public.js';
 import { isTerminal, type DeliveryResult, type JobParams, type JobStats, type JobStatus, type JobStore, type RunningWorker } from './types.js';
 import { createJobHandler } from './worker.js';
+import type { ProbeDuration } from './probe.js';
+
+/** A submit intent older than this, with no job, is a crash mid-submit: its blobs are removed. */
+export const ORPHAN_AGE_MS = 15 * 60_000;
 
 export type JobSource =
   | { kind: 'upload'; path: string; size: number; filename: string }
@@ -28,6 +32,11 @@ export interface SubmitRequest {
   webhookUrl?: string;
   metadata?: Record<string, string>;
   idempotencyKey?: string;
+  /**
+   * Who submits (a digest of the API key, when keys are configured): Idempotency-Key is unique
+   * per principal, so two clients' keys never collide and one cannot fetch another's job by guessing.
+   */
+  principal?: string;
 }
 
 export interface JobsServiceDeps {
@@ -47,6 +56,10 @@ export interface JobsServiceDeps {
   };
   /** Refuses at submit what the worker would refuse (an unknown model): throws an ApiError. */
   validate?: (params: JobParams) => void;
+  /** Reads an upload's duration at submit (refusing non-audio and over-long files); absent: known once decoded. */
+  probe?: ProbeDuration;
+  /** Age after which an unfinished submit's blobs count as orphans; default ORPHAN_AGE_MS. */
+  orphanAgeMs?: number;
   /** Start job and delivery workers in this process (ROLE=all|worker). */
   runWorkers: boolean;
   onWebhookFailure?: (result: Extract<DeliveryResult, { ok: false }>) => void;
@@ -85,9 +98,28 @@ export function createJobsService(deps: JobsServiceDeps) {
     }
   }
 
-  async function purge() {
+  /** Retention, and the blobs of submits that crashed between writing the input and creating the job. */
+  async function purge(): Promise<{ purged: number; orphans: number }> {
     const cutoff = Date.now() / 1000 - deps.limits.retentionHours * 3600;
-    for (const id of await store.jobs.purgeTerminal(cutoff)) await blobs.deletePrefix(jobKeyPrefix(id));
+    const purged = await store.jobs.purgeTerminal(cutoff);
+    for (const id of purged) await blobs.deletePrefix(jobKeyPrefix(id));
+    let orphans = 0;
+    for (const id of (await store.intents?.stale(Date.now() - (deps.orphanAgeMs ?? ORPHAN_AGE_MS))) ?? []) {
+      if (!(await store.jobs.get(id))) {
+        await blobs.deletePrefix(jobKeyPrefix(id));
+        orphans++;
+      }
+      await store.intents!.end(id);
+    }
+    return { purged: purged.length, orphans };
+  }
+
+  /** The upload's duration, refusing what the worker would refuse; null when unknown. */
+  async function probeUpload(source: JobSource): Promise<number | null> {
+    if (source.kind !== 'upload' || !deps.probe) return null;
+    const seconds = await deps.probe(source.path);
+    if (seconds !== undefined && seconds > deps.limits.maxAudioSeconds + 0.5) throw errors.audioTooLong(seconds, deps.limits.maxAudioSeconds);
+    return seconds ?? null;
   }
 
   return {
@@ -98,12 +130,16 @@ export function createJobsService(deps: JobsServiceDeps) {
         await checkUrl('webhook_url', req.webhookUrl);
       }
       if (req.source.kind === 'url') await checkUrl('audio_url', req.source.url);
+      const audioSeconds = await probeUpload(req.source);
       const id = newJobId();
       const key = inputKey(id);
-      if (req.source.kind === 'upload') {
-        await blobs.put(key, createReadStream(req.source.path), { maxBytes: deps.limits.maxUploadBytes });
-      }
+      // Written before the blob: a crash from here until the job exists leaves a trace to sweep.
+      await store.intents?.begin(id);
+      let settled = false;
       try {
+        if (req.source.kind === 'upload') {
+          await blobs.put(key, createReadStream(req.source.path), { maxBytes: deps.limits.maxUploadBytes });
+        }
         const { job, created } = await store.jobs.create({
           id,
           params: req.params,
@@ -113,16 +149,20 @@ export function createJobsService(deps: JobsServiceDeps) {
               : { kind: 'url', key, url: req.source.url },
           metadata: req.metadata ?? {},
           webhook_url: req.webhookUrl ?? null,
-          idempotency_key: req.idempotencyKey ?? null,
-          audio_seconds: null,
+          idempotency_key: req.idempotencyKey === undefined ? null : `${req.principal ?? 'anonymous'}/${req.idempotencyKey}`,
+          audio_seconds: audioSeconds,
           max_attempts: deps.limits.maxAttempts,
         });
+        settled = true;
         // A retried submit: the first one's job stands, this upload is not needed.
-        if (!created) await blobs.deletePrefix(jobKeyPrefix(id));
+        if (!created) await blobs.deletePrefix(jobKeyPrefix(id)).catch(() => (settled = false));
         return { job: toPublicJob(job), created };
       } catch (err) {
-        await blobs.deletePrefix(jobKeyPrefix(id)).catch(() => undefined);
+        settled = await blobs.deletePrefix(jobKeyPrefix(id)).then(() => true, () => false);
         throw err;
+      } finally {
+        // Only once nothing of this submit is left unaccounted for; otherwise the sweep finishes it.
+        if (settled) await store.intents?.end(id).catch(() => undefined);
       }
     },
 
@@ -163,6 +203,8 @@ export function createJobsService(deps: JobsServiceDeps) {
     },
 
     stats: (): Promise<JobStats> => store.jobs.stats(),
+    /** Runs retention and the orphan sweep now (they also run at start and on a timer). */
+    maintain: purge,
     deliveryStats: () => store.deliveries.stats(),
 
     start() {

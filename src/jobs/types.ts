@@ -264,11 +264,28 @@ export interface DeliveryQueue {
   stats(): Promise<{ pending: number; delivered: number; failed: number }>;
 }
 
+/**
+ * Submits in flight. The input blob is written before the job record exists (state before
+ * action: no runnable job without its input), so a crash between the two would orphan the blob
+ * with no record pointing at it. The intent is written first; a sweep removes the blobs of old
+ * intents whose job never came to exist.
+ */
+export interface SubmitIntents {
+  /** Durably notes that blobs may be written under this job id before its record exists. */
+  begin(id: string): Promise<void>;
+  /** The submit is over: the job exists, or its blobs are gone. */
+  end(id: string): Promise<void>;
+  /** Ids begun before `beforeMs` (unix ms) and never ended. */
+  stale(beforeMs: number): Promise<string[]>;
+}
+
 export interface JobStore {
   readonly kind: 'sqlite' | 'redis';
   readonly jobs: JobRepository;
   readonly queue: JobQueue;
   readonly deliveries: DeliveryQueue;
+  /** Absent: the store cannot track submits, and a crash mid-submit may leave an input blob behind. */
+  readonly intents?: SubmitIntents;
   /** Closes connections; workers must be closed first. */
   close(): Promise<void>;
 }

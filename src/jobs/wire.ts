@@ -11,10 +11,11 @@ import { createJobsService, type JobsService } from './service.js';
 import type client from 'prom-client';
 import { errors } from '../errors.js';
 import type { ModelCatalog } from '../services/models.js';
+import type { ProbeDuration } from './probe.js';
 
 export async function createJobsFromConfig(
   config: Config,
-  deps: { transcription: TranscriptionService; models: Pick<ModelCatalog, 'require'>; registry: client.Registry; log?: { warn(o: object, m: string): void; error(o: object, m: string): void } },
+  deps: { transcription: TranscriptionService; models: Pick<ModelCatalog, 'require'>; registry: client.Registry; probe?: ProbeDuration; log?: { warn(o: object, m: string): void; error(o: object, m: string): void } },
 ): Promise<JobsService> {
   const metrics = createJobMetrics(deps.registry);
   const store = await createJobStore(config, (err) => deps.log?.error({ err }, 'job store error'));
@@ -38,6 +39,7 @@ export async function createJobsFromConfig(
       concurrency: config.JOB_CONCURRENCY,
       webhookTimeoutMs: config.WEBHOOK_TIMEOUT_SECONDS * 1000,
     },
+    probe: deps.probe,
     runWorkers: config.ROLE !== 'api',
     validate(params) {
       const info = deps.models.require(params.model);

@@ -4,6 +4,7 @@
  * The job API follows OpenAI's conventions for long-running objects (batches, responses in
  * background mode): cursor lists with `after`/`limit`, `POST …/cancel`, `DELETE` for removal.
  */
+import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { errors } from '../../errors.js';
@@ -27,6 +28,12 @@ function sourceOf(file: UploadedFile | undefined, audioUrl: string | undefined):
   if (audioUrl) return { kind: 'url', url: audioUrl };
   if (!file) throw errors.missingField('file');
   return { kind: 'upload', path: file.path, size: file.size, filename: file.filename };
+}
+
+/** With API_KEYS set, the caller is its key: a digest of it, never the key itself, scopes Idempotency-Key. */
+function principal(request: FastifyRequest, keysConfigured: boolean): string | undefined {
+  const m = keysConfigured ? /^Bearer\s+(.+)$/i.exec(String(request.headers.authorization ?? '').trim()) : null;
+  return m ? createHash('sha256').update(m[1]!.trim()).digest('hex').slice(0, 32) : undefined;
 }
 
 function idempotencyKey(request: FastifyRequest): string | undefined {
@@ -53,7 +60,10 @@ const jobRoutes: FastifyPluginAsyncZod = async (app) => {
   } as never);
 
   const submit = async (request: FastifyRequest, reply: FastifyReply, source: JobSource, params: JobParams, b: { webhook_url?: string; metadata?: Record<string, string> }) => {
-    const { job, created } = await jobs.submit({ params, source, webhookUrl: b.webhook_url, metadata: b.metadata, idempotencyKey: idempotencyKey(request) });
+    const { job, created } = await jobs.submit({
+      params, source, webhookUrl: b.webhook_url, metadata: b.metadata,
+      idempotencyKey: idempotencyKey(request), principal: principal(request, config.API_KEYS.length > 0),
+    });
     reply.header('location', `/v1/audio/jobs/${job.id}`).header('preference-applied', 'respond-async');
     if (!created) reply.header('idempotent-replayed', 'true');
     return reply.code(202).send(job);

@@ -46,6 +46,8 @@ const MIGRATIONS: string[] = [
    );
    CREATE INDEX deliveries_due ON deliveries (status, next_attempt_ms);
    CREATE INDEX deliveries_by_job ON deliveries (job_id);`,
+  // Submits in flight (SubmitIntents): the input blob is written before the job row exists.
+  `CREATE TABLE submit_intents (id TEXT PRIMARY KEY, created_at_ms INTEGER NOT NULL);`,
 ];
 
 export function openJobDatabase(file: string): Database.Database {

@@ -9,6 +9,7 @@ import type { JobStore, JobStoreOptions } from '../types.js';
 import { createSqliteDeliveries } from './deliveries.js';
 import { JobDb } from './job-db.js';
 import { createSqliteQueue } from './queue.js';
+import { createSqliteIntents } from './intents.js';
 import { createSqliteRepository } from './repository.js';
 import { openJobDatabase } from './schema.js';
 
@@ -36,6 +37,7 @@ export function createSqliteJobStore(opts: SqliteJobStoreOptions): SqliteJobStor
     jobs,
     queue,
     deliveries,
+    intents: createSqliteIntents(d),
     async close() {
       if (closed) return;
       closed = true;
