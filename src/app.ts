@@ -36,6 +36,7 @@ import { toLanguageCode } from './format/languages.js';
 import { createRealtimeMetrics } from './realtime/metrics.js';
 import { createRealtimeService } from './realtime/service.js';
 import { createJobsFromConfig } from './jobs/wire.js';
+import { createFfprobeDuration } from './jobs/probe.js';
 import jobRoutes from './http/routes/jobs.js';
 import sagemakerRoutes from './http/routes/sagemaker.js';
 import { createSageMakerFromConfig } from './sagemaker/wire.js';
@@ -78,7 +79,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     maxAudioSeconds: config.MAX_AUDIO_SECONDS,
     defaults: { beamSize: config.BEAM_SIZE, bestOf: config.BEST_OF, threads: config.THREADS_PER_REQUEST },
   });
-  const jobs = await createJobsFromConfig(config, { transcription, models, registry: metrics.registry });
+  // With the real decoder, async uploads are probed at submit (non-audio and over-long files refused at once).
+  const probe = deps.decoder ? undefined : createFfprobeDuration();
+  const jobs = await createJobsFromConfig(config, { transcription, models, registry: metrics.registry, probe });
   const services: AppServices = {
     config,
     jobs,
