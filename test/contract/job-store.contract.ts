@@ -159,6 +159,25 @@ export function describeJobStoreContract(name: string, factory: JobStoreFactory,
         expect(await store.jobs.get(b.id)).toBeUndefined();
       });
 
+      it('tracks submit intents, shared by every instance, until they end', async () => {
+        const a = await open();
+        const b = await open();
+        expect(a.intents, 'both stores track submits (orphan sweep)').toBeDefined();
+        const [x, y] = [newJobId(), newJobId()];
+        await a.intents!.begin(x);
+        const between = Date.now() + 1;
+        await sleep(5);
+        await b.intents!.begin(y);
+        // Stale means begun before the cutoff, and any instance sees any other's.
+        expect(await b.intents!.stale(between)).toEqual([x]);
+        expect((await a.intents!.stale(Date.now() + 1000)).sort()).toEqual([x, y].sort());
+        await b.intents!.end(x);
+        await a.intents!.end(x);
+        expect(await a.intents!.stale(Date.now() + 1000)).toEqual([y]);
+        await a.intents!.end(y);
+        expect(await b.intents!.stale(Date.now() + 1000)).toEqual([]);
+      });
+
       it('counts jobs by status and the queued audio backlog', async () => {
         const store = await open();
         await store.jobs.create(newJob({ audio_seconds: 10 }));

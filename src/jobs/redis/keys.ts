@@ -19,6 +19,8 @@ export interface RedisKeys {
   delivery(jobId: string): string;
   /** Sorted sets of job ids per delivery status. */
   deliveryStatus(s: DeliveryStatus): string;
+  /** Sorted set of job ids whose submit began (score: ms) and has not ended: SubmitIntents. */
+  intents: string;
   /** Pub/sub channel carrying ids of jobs to cancel, to whichever process runs them. */
   cancelChannel: string;
   /** BullMQ's own prefix. */
@@ -35,6 +37,7 @@ export function redisKeys(prefix: string): RedisKeys {
     idempotency: (key) => `${p}:idem:${key}`,
     delivery: (jobId) => `${p}:dlv:${jobId}`,
     deliveryStatus: (s) => `${p}:dst:${s}`,
+    intents: `${p}:intents`,
     cancelChannel: `${p}:cancel`,
     bull: `${prefix}:bull`,
   };

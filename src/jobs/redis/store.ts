@@ -5,6 +5,7 @@
 import { Redis } from 'ioredis';
 import type { JobStore, JobStoreOptions } from '../types.js';
 import { RedisDeliveryQueue } from './deliveries.js';
+import { createRedisIntents } from './intents.js';
 import { redisKeys } from './keys.js';
 import { RedisJobQueue } from './queue.js';
 import { createRedisRepository } from './repository.js';
@@ -58,6 +59,7 @@ export async function openRedisJobStore(opts: RedisJobStoreOptions): Promise<Red
     jobs,
     queue,
     deliveries,
+    intents: createRedisIntents(redis, state.keys.intents, () => state.now()),
     close: () => shut(false),
     simulateCrash: () => shut(true),
   };
