@@ -78,6 +78,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     observer: metrics,
     maxAudioSeconds: config.MAX_AUDIO_SECONDS,
     defaults: { beamSize: config.BEAM_SIZE, bestOf: config.BEST_OF, threads: config.THREADS_PER_REQUEST },
+    vad: { default: config.VAD_FILTER, available: vad !== undefined },
   });
   // With the real decoder, async uploads are probed at submit (non-audio and over-long files refused at once).
   const probe = deps.decoder ? undefined : createFfprobeDuration();
@@ -190,7 +191,7 @@ export async function preloadModels(app: FastifyInstance): Promise<void> {
 
 async function createRealEngine(config: Config): Promise<Engine> {
   const { createWhisperEngine } = await import('./engine/whisper.js');
-  return createWhisperEngine({ defaultThreads: config.THREADS_PER_REQUEST });
+  return createWhisperEngine({ defaultThreads: config.THREADS_PER_REQUEST, flashAttn: config.FLASH_ATTN });
 }
 
 /** The Silero VAD when the engine can load one and its weights are present; otherwise undefined. */

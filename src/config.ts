@@ -41,8 +41,8 @@ const EnvSchema = z.object({
   MODEL_ALIASES: aliasList,
   PRELOAD_MODELS: z.string().optional().transform((raw) => (raw === undefined ? undefined : list(raw))),
   MODEL_IDLE_TTL_SECONDS: int(0).default(0),
-  // whisper.cpp at the bundled commit crashes above 8 concurrent states per context.
-  POOL_CONCURRENCY: int(1, 8).default(2),
+  // Each slot keeps one reused whisper_state (KV caches); 16 is a memory bound, not a crash limit.
+  POOL_CONCURRENCY: int(1, 16).default(2),
   QUEUE_MAX: int(0).default(32),
   THREADS_PER_REQUEST: int(1, 256).optional(),
   BEAM_SIZE: int(1, 16).default(5),
@@ -56,6 +56,14 @@ const EnvSchema = z.object({
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).default(30),
   TMP_DIR: z.string().default(os.tmpdir()),
   USE_GPU: z.stringbool().default(false),
+  /** Flash attention in whisper.cpp (its default since 1.8; faster on CPU and GPU). */
+  FLASH_ATTN: z.stringbool().default(true),
+  /**
+   * Silero VAD before decoding, for file requests that send no chunking_strategy: `auto` decodes
+   * only speech (silence and noise give no text), `off` decodes everything. BENCHMARKS.md has the
+   * measurement behind the default.
+   */
+  VAD_FILTER: z.enum(['auto', 'off']).default('auto'),
   // Realtime transcription over WebSocket (src/realtime).
   REALTIME_IDLE_TIMEOUT_SECONDS: z.coerce.number().positive().default(60),
   REALTIME_MAX_SESSION_SECONDS: z.coerce.number().positive().default(3600),

@@ -37,7 +37,7 @@ async function transcribeNoFallback(pcm: Float32Array, threads: number): Promise
   const handle = (await raw).handle!;
   const vocab = native.modelInfo(handle);
   const params = { ...toNativeParams({ beamSize: 1, bestOf: 1, threads }, { multilingual: false, defaultThreads: threads }), temperature_inc: 0 };
-  const r = await native.transcribe(handle, pcm, params, null);
+  const r = await native.transcribe(handle, null, pcm, params, null);
   return toTranscript({ task: 'transcribe', language: r.language, duration: pcm.length / 16000, segments: r.segments, vocab, withWords: false }).text;
 }
 

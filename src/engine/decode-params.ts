@@ -13,12 +13,17 @@ export const DECODE_DEFAULTS = {
   /** whisper.cpp's stand-in for OpenAI's compression_ratio_threshold (2.4). */
   entropyThreshold: 2.4,
   logprobThreshold: -1.0,
+  noSpeechThreshold: 0.6,
+  /** Speech shorter than this is not speech (whisper.cpp's and faster-whisper's default). */
+  vadMinSpeechMs: 250,
 } as const;
 
 export interface NativeParamOptions {
   /** An English-only model ignores language and cannot translate. */
   multilingual: boolean;
   defaultThreads: number;
+  /** The Silero model whisper_full loads (once per reused state) when params.vad is set. */
+  vadModelPath?: string;
 }
 
 export function toNativeParams(p: DecodeParams, opts: NativeParamOptions): NativeParams {
@@ -40,7 +45,21 @@ export function toNativeParams(p: DecodeParams, opts: NativeParamOptions): Nativ
     // As openai-whisper's default suppress_tokens="-1".
     suppress_non_speech_tokens: true,
     suppress_blank: true,
+    // openai-whisper's rule, applied by whisper.cpp per 30 s window: no-speech probability above
+    // this and an average log-probability under logprob_thold drops the window's text.
+    no_speech_thold: DECODE_DEFAULTS.noSpeechThreshold,
   };
+  if (p.vad) {
+    if (!opts.vadModelPath) throw new Error('VAD requested but no VAD model is loaded');
+    Object.assign(params, {
+      vad: true,
+      vad_model_path: opts.vadModelPath,
+      vad_threshold: p.vad.threshold,
+      vad_min_silence_duration_ms: p.vad.silenceDurationMs,
+      vad_speech_pad_ms: p.vad.prefixPaddingMs,
+      vad_min_speech_duration_ms: p.vad.minSpeechMs ?? DECODE_DEFAULTS.vadMinSpeechMs,
+    });
+  }
   // The binding reads every present key as a value: drop the absent ones.
   for (const key of Object.keys(params)) if (params[key] === undefined) delete params[key];
   return params;

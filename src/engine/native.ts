@@ -21,6 +21,8 @@ export interface NativeSegment {
   from: number;
   to: number;
   temperature: number;
+  /** Probability of <|nospeech|> at the start of the segment's 30 s window (openai-whisper's rule). */
+  no_speech_prob: number;
   text: string;
   tokens: NativeToken[];
 }
@@ -40,6 +42,19 @@ export interface NativeModelInfo {
 }
 
 export type NativeHandle = { readonly __brand: 'whisper_context' };
+/** A whisper_state: KV caches and compute buffers, reused by one transcription at a time. */
+export type NativeState = { readonly __brand: 'whisper_state' };
+/** A whisper_vad_context: Silero weights plus the LSTM state of one audio stream. */
+export type NativeVad = { readonly __brand: 'whisper_vad_context' };
+
+/** whisper_vad_params, as the binding names them. */
+export interface NativeVadParams {
+  threshold?: number;
+  min_speech_duration_ms?: number;
+  min_silence_duration_ms?: number;
+  max_speech_duration_s?: number;
+  speech_pad_ms?: number;
+}
 
 export interface NativeModel {
   readonly handle: NativeHandle | null;
@@ -51,9 +66,16 @@ export interface NativeModel {
 export type NativeParams = Record<string, string | number | boolean | undefined>;
 
 export interface NativeBinding {
-  WhisperModel: { load(path: string, gpu: boolean): Promise<NativeModel> };
+  WhisperModel: { load(path: string, gpu: boolean, flashAttn?: boolean): Promise<NativeModel> };
+  /** whisper.cpp's version string ("1.9.1"). */
+  whisperVersion: string;
+  createState(handle: NativeHandle): Promise<NativeState>;
+  /** The caller guarantees no transcription is using the state. */
+  freeState(state: NativeState): void;
   transcribe(
     handle: NativeHandle,
+    /** null: a state is made and freed for this call. */
+    state: NativeState | null,
     pcm: Float32Array,
     params: NativeParams,
     abortFlag: Int32Array | null,
@@ -62,6 +84,14 @@ export interface NativeBinding {
   ): Promise<NativeResult>;
   modelInfo(handle: NativeHandle): NativeModelInfo;
   setLogVerbosity(level: 0 | 1 | 2 | 3): void;
+  vadLoad(path: string, threads: number): Promise<NativeVad>;
+  /** One probability per 512-sample frame (a partial last frame is zero-padded); reset zeroes the LSTM first. */
+  vadProbs(vad: NativeVad, pcm: Float32Array, reset: boolean): Promise<Float32Array>;
+  /** Speech spans in seconds. */
+  vadSegments(vad: NativeVad, pcm: Float32Array, params: NativeVadParams): Promise<{ start: number; end: number }[]>;
+  vadReset(vad: NativeVad): void;
+  /** The caller guarantees no call on it is running. */
+  vadFree(vad: NativeVad): void;
 }
 
 let binding: NativeBinding | undefined;

@@ -34,8 +34,7 @@ export function toSegment(s: NativeSegment, id: number, vocab: Vocab): Segment {
     temperature: round(s.temperature, 2),
     avg_logprob: round(logprob, 6),
     compression_ratio: round(compressionRatio(s.text.trim()), 6),
-    // whisper.cpp 2ef717b never computes the no-speech probability (its no_speech_thold is a TODO).
-    no_speech_prob: 0,
+    no_speech_prob: round(s.no_speech_prob, 6),
   };
 }
 

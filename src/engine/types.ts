@@ -60,6 +60,11 @@ export interface DecodeParams {
   threads?: number;
   /** Compute per-word timestamps. */
   wordTimestamps?: boolean;
+  /**
+   * Decode only the speech Silero VAD finds (OpenAI's chunking_strategy). Timestamps stay in the
+   * original audio's time base. Needs the engine's VAD model.
+   */
+  vad?: VadParams;
 }
 
 export interface TranscribeHooks {

@@ -1,13 +1,16 @@
 /**
- * The engine: loads whisper.cpp contexts and runs transcriptions on them, each with its own
- * whisper_state, so one loaded model serves several requests at once.
+ * The engine: loads whisper.cpp contexts and runs transcriptions on them. Each loaded model keeps a
+ * pool of reused whisper_states, so one model serves several requests at once without allocating
+ * per request.
  */
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { errors } from '../errors.js';
 import { loadBinding, type NativeBinding, type NativeHandle, type NativeSegment } from './native.js';
 import { toNativeParams } from './decode-params.js';
+import { StatePool } from './state-pool.js';
 import { toSegment, toTranscript } from './transcript.js';
+import { loadSileroVad } from './vad.js';
 import type { DecodeParams, Engine, LoadedModel, LoadOptions, TranscribeHooks, Transcript } from './types.js';
 
 const SAMPLE_RATE = 16_000;
@@ -19,6 +22,8 @@ export interface WhisperEngineOptions {
   defaultThreads?: number;
   /** 0 silent, 1 errors (default), 2 warnings, 3 all of whisper.cpp's output. */
   logVerbosity?: 0 | 1 | 2 | 3;
+  /** Flash attention (whisper.cpp's default since 1.8). */
+  flashAttn?: boolean;
 }
 
 export function padShortInput(pcm: Float32Array): Float32Array {
@@ -32,22 +37,41 @@ export function createWhisperEngine(opts: WhisperEngineOptions = {}): Engine {
   const native = loadBinding();
   native.setLogVerbosity(opts.logVerbosity ?? 1);
   const defaultThreads = opts.defaultThreads ?? Math.max(1, availableParallelism());
+  /** Set by loadVad: whisper_full's own VAD filter reads the same file. */
+  let vadModelPath: string | undefined;
 
   return {
     async loadModel(path: string, load: LoadOptions): Promise<LoadedModel> {
       const size = await stat(path).then((s) => s.size).catch(() => {
         throw errors.modelUnavailable(load.name, `no model file at ${path}`);
       });
-      const model = await native.WhisperModel.load(path, load.useGpu ?? false).catch((err: Error) => {
+      const model = await native.WhisperModel.load(path, load.useGpu ?? false, opts.flashAttn ?? true).catch((err: Error) => {
         throw errors.modelUnavailable(load.name, err.message, err);
       });
-      const info = native.modelInfo(model.handle!);
+      const handle = model.handle!;
+      const info = native.modelInfo(handle);
+      const states = new StatePool(native, handle);
       return {
         info: { name: load.name, path, multilingual: info.multilingual, sizeBytes: size },
-        transcribe: (pcm, params, hooks) =>
-          runTranscription(native, model.handle!, info, pcm, params, hooks, defaultThreads),
-        free: () => model.free(),
+        transcribe: async (pcm, params, hooks) => {
+          if (params.vad && !vadModelPath) {
+            throw errors.invalidRequest('chunking_strategy needs the Silero VAD model, which this server has not loaded.', 'chunking_strategy', 'vad_unavailable');
+          }
+          return states.with((state) =>
+            runTranscription(native, handle, state, info, pcm, params, hooks, { defaultThreads, vadModelPath }),
+          );
+        },
+        async free() {
+          // A context must outlive every state made from it.
+          await states.close();
+          await model.free();
+        },
       };
+    },
+    async loadVad(path: string) {
+      const vad = await loadSileroVad(native, path);
+      vadModelPath = path;
+      return vad;
     },
   };
 }
@@ -55,11 +79,12 @@ export function createWhisperEngine(opts: WhisperEngineOptions = {}): Engine {
 async function runTranscription(
   native: NativeBinding,
   handle: NativeHandle,
+  state: Parameters<NativeBinding['transcribe']>[1],
   vocab: ReturnType<NativeBinding['modelInfo']>,
   pcm: Float32Array,
   params: DecodeParams,
   hooks: TranscribeHooks = {},
-  defaultThreads: number,
+  opts: { defaultThreads: number; vadModelPath?: string },
 ): Promise<Transcript> {
   const { signal, onSegment, onProgress } = hooks;
   if (signal?.aborted) throw errors.aborted();
@@ -70,9 +95,9 @@ async function runTranscription(
   let streamed = 0;
   const segmentHook = onSegment && ((s: NativeSegment) => onSegment(toSegment(s, streamed++, vocab)));
   const progressHook = onProgress && ((pct: number) => onProgress(Math.min(1, Math.max(0, pct / 100))));
-  const nativeParams = toNativeParams(params, { multilingual: vocab.multilingual, defaultThreads });
+  const nativeParams = toNativeParams(params, { multilingual: vocab.multilingual, ...opts });
   try {
-    const result = await native.transcribe(handle, padShortInput(pcm), nativeParams, abortFlag, segmentHook, progressHook);
+    const result = await native.transcribe(handle, state, padShortInput(pcm), nativeParams, abortFlag, segmentHook, progressHook);
     return toTranscript({
       task: nativeParams.translate ? 'translate' : 'transcribe',
       language: result.language,

@@ -5,7 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { AudioDecoder } from '../audio/types.js';
-import type { DecodeParams, ModelPool, Priority, Segment, Task, Transcript } from '../engine/types.js';
+import type { DecodeParams, ModelPool, Priority, Segment, Task, Transcript, VadParams } from '../engine/types.js';
 import { errors } from '../errors.js';
 import type { ModelCatalog } from './models.js';
 
@@ -25,6 +25,41 @@ export interface TranscriptionRequest {
   priority?: Priority;
   /** Overrides the service's MAX_AUDIO_SECONDS (async jobs and SageMaker async take longer audio). */
   maxAudioSeconds?: number;
+  /** OpenAI's chunking_strategy; absent: the server's VAD_FILTER default. */
+  chunking?: ChunkingStrategy;
+}
+
+/**
+ * How a file is cut before decoding. 'auto': Silero VAD with the server's measured settings (only
+ * speech is decoded); server_vad: VAD with the client's settings (OpenAI's defaults for the rest);
+ * 'off' (server default only): the whole file.
+ */
+export type ChunkingStrategy =
+  | 'auto'
+  | 'off'
+  | { type: 'server_vad'; threshold?: number; prefixPaddingMs?: number; silenceDurationMs?: number };
+
+/**
+ * The server's 'auto' VAD settings (BENCHMARKS.md, "VAD filter"): generous padding and a long
+ * minimum silence, so VAD only removes what is clearly not speech and never clips a word.
+ */
+export const AUTO_VAD: VadParams = { threshold: 0.5, prefixPaddingMs: 400, silenceDurationMs: 1000, minSpeechMs: 250 };
+/** OpenAI's documented server_vad defaults, for the fields a client leaves out. */
+export const SERVER_VAD_DEFAULTS: VadParams = { threshold: 0.5, prefixPaddingMs: 300, silenceDurationMs: 200, minSpeechMs: 250 };
+
+/** The VAD a file request gets; undefined: decode everything. */
+export function vadFor(chunking: ChunkingStrategy | undefined, server: { default: 'auto' | 'off'; available: boolean }): VadParams | undefined {
+  const strategy = chunking ?? server.default;
+  if (strategy === 'off') return undefined;
+  // 'auto' means "the server chooses": without a VAD model, the whole file.
+  if (strategy === 'auto') return server.available ? AUTO_VAD : undefined;
+  // An explicit server_vad without a VAD model is refused by the engine (vad_unavailable).
+  return {
+    threshold: strategy.threshold ?? SERVER_VAD_DEFAULTS.threshold,
+    prefixPaddingMs: strategy.prefixPaddingMs ?? SERVER_VAD_DEFAULTS.prefixPaddingMs,
+    silenceDurationMs: strategy.silenceDurationMs ?? SERVER_VAD_DEFAULTS.silenceDurationMs,
+    minSpeechMs: SERVER_VAD_DEFAULTS.minSpeechMs,
+  };
 }
 
 /** Audio already in memory as 16 kHz mono PCM (realtime turns): no file, no ffmpeg. */
@@ -60,6 +95,8 @@ export interface TranscriptionServiceDeps {
   maxAudioSeconds: number;
   /** Server-side decoding defaults (BEAM_SIZE, BEST_OF, THREADS_PER_REQUEST). */
   defaults: Pick<DecodeParams, 'beamSize' | 'bestOf' | 'threads'>;
+  /** VAD_FILTER, and whether the engine has a VAD model loaded. Absent: no VAD unless asked. */
+  vad?: { default: 'auto' | 'off'; available: boolean };
 }
 
 export function createTranscriptionService(deps: TranscriptionServiceDeps): TranscriptionService {
@@ -124,6 +161,7 @@ export function createTranscriptionService(deps: TranscriptionServiceDeps): Tran
         prompt: req.prompt,
         temperature: req.temperature,
         wordTimestamps: req.wordTimestamps,
+        vad: vadFor(req.chunking, deps.vad ?? { default: 'off', available: false }),
       };
       return run(info.name, audio.pcm, audio.duration, req, params, hooks);
     },

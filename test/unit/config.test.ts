@@ -73,7 +73,7 @@ describe('config', () => {
   test('every problem is reported at once', () => {
     let err: unknown;
     try {
-      loadConfig({ PORT: 'eighty', POOL_CONCURRENCY: '9', USE_GPU: 'maybe', LOG_LEVEL: 'loud', MODEL_ALIASES: 'broken' });
+      loadConfig({ PORT: 'eighty', POOL_CONCURRENCY: '17', USE_GPU: 'maybe', LOG_LEVEL: 'loud', MODEL_ALIASES: 'broken' });
     } catch (e) {
       err = e;
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../../src/errors.js';
-import { createModelPool } from '../../src/engine/pool.js';
+import { MAX_CONCURRENCY, createModelPool } from '../../src/engine/pool.js';
 import type { Engine, LoadedModel, ModelInfo, PoolEvent } from '../../src/engine/types.js';
 
 const info = (name: string): ModelInfo => ({ name, path: `/models/${name}.bin`, multilingual: false, sizeBytes: 1 });
@@ -171,7 +171,8 @@ describe('model pool', () => {
     expect(freed).toEqual(['tiny']);
   });
 
-  it('refuses more than 8 concurrent states', () => {
-    expect(() => makePool({ concurrency: 9 })).toThrow(RangeError);
+  it('refuses more than MAX_CONCURRENCY concurrent states', () => {
+    expect(() => makePool({ concurrency: MAX_CONCURRENCY + 1 })).toThrow(RangeError);
+    expect(() => makePool({ concurrency: MAX_CONCURRENCY })).not.toThrow();
   });
 });

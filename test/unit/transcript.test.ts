@@ -8,10 +8,10 @@ const vocab = { token_eot: 50256, token_beg: 50363 };
 const tok = (id: number, text: string, from: number, to: number, p = 0.9) => ({ id, text, from, to, p, plog: Math.log(p) });
 const segments: NativeSegment[] = [
   {
-    index: 0, from: 0, to: 2200, temperature: 0, text: ' And so, my fellow',
+    index: 0, from: 0, to: 2200, temperature: 0, no_speech_prob: 0.0123456789, text: ' And so, my fellow',
     tokens: [tok(50363, '[_BEG_]', 0, 0), tok(400, ' And', 0, 300), tok(370, ' so', 300, 500), tok(11, ',', 500, 520), tok(616, ' my', 600, 900), tok(7177, ' fellow', 900, 2200), tok(50473, '[_TT_110]', 2200, 2200)],
   },
-  { index: 1, from: 2200, to: 3000, temperature: 0.2, text: ' Americans.', tokens: [tok(5491, ' Americans', 2200, 2900, 0.5), tok(13, '.', 2900, 3000, 0.7)] },
+  { index: 1, from: 2200, to: 3000, temperature: 0.2, no_speech_prob: 0.7, text: ' Americans.', tokens: [tok(5491, ' Americans', 2200, 2900, 0.5), tok(13, '.', 2900, 3000, 0.7)] },
 ];
 
 describe('transcript mapping', () => {
@@ -20,10 +20,10 @@ describe('transcript mapping', () => {
     expect(t.text).toBe('And so, my fellow Americans.');
     expect(t.duration).toBe(3);
     expect(t.words).toBeUndefined();
-    expect(t.segments[0]).toMatchObject({ id: 0, seek: 0, start: 0, end: 2.2, temperature: 0, no_speech_prob: 0 });
+    expect(t.segments[0]).toMatchObject({ id: 0, seek: 0, start: 0, end: 2.2, temperature: 0, no_speech_prob: 0.012346 });
     expect(t.segments[0].tokens).toEqual([50363, 400, 370, 11, 616, 7177, 50473]);
     expect(t.segments[0].avg_logprob).toBeCloseTo(Math.log(0.9), 5);
-    expect(t.segments[1]).toMatchObject({ id: 1, seek: 220, start: 2.2, end: 3, temperature: 0.2 });
+    expect(t.segments[1]).toMatchObject({ id: 1, seek: 220, start: 2.2, end: 3, temperature: 0.2, no_speech_prob: 0.7 });
     expect(t.segments[1].avg_logprob).toBeCloseTo((Math.log(0.5) + Math.log(0.7)) / 2, 5);
   });
 

@@ -4,6 +4,7 @@
  */
 import type { FastifyReply } from 'fastify';
 import { errors } from '../../errors.js';
+import type { ChunkingStrategy } from '../../services/transcription.js';
 import { render } from '../../format/index.js';
 import { TranscriptionRequest, TranslationRequest, transcriptionResponses, translationResponses } from '../schemas/audio.js';
 import { streamTranscript } from '../stream-transcript.js';
@@ -40,6 +41,7 @@ const audioRoutes: FastifyPluginAsyncZod = async (app) => {
       prompt: b.prompt,
       temperature: b.temperature,
       wordTimestamps: granularities.includes('word'),
+      chunking: chunkingOf(b.chunking_strategy),
       signal: request.clientSignal,
     };
     if (b.stream) return streamTranscript(reply, transcription, job);
@@ -66,3 +68,9 @@ const audioRoutes: FastifyPluginAsyncZod = async (app) => {
 };
 
 export default audioRoutes;
+
+/** OpenAI's chunking_strategy field, in the service's vocabulary. */
+function chunkingOf(c: TranscriptionRequest['chunking_strategy']): ChunkingStrategy | undefined {
+  if (c === undefined || c === 'auto') return c;
+  return { type: 'server_vad', threshold: c.threshold, prefixPaddingMs: c.prefix_padding_ms, silenceDurationMs: c.silence_duration_ms };
+}

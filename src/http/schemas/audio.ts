@@ -47,7 +47,7 @@ export const TranscriptionRequest = z.object({
     })
     .optional()
     .describe(
-      'Accepted for compatibility and validated, then ignored: whisper.cpp always decodes the whole file in 30-second windows with its own seek logic, which is what `auto` asks for.',
+      '`auto`: Silero VAD with the server\'s settings decodes only speech (silence and noise give no text). `{type: "server_vad", threshold, prefix_padding_ms, silence_duration_ms}`: VAD with yours (OpenAI\'s defaults 0.5, 300, 200 for the rest). Absent: the server\'s `VAD_FILTER` default. Timestamps stay in the original audio\'s time base.',
     ),
 });
 export type TranscriptionRequest = z.output<typeof TranscriptionRequest>;

@@ -1,0 +1,140 @@
+/**
+ * whisper.cpp's Silero VAD (ggml) as the engine's VoiceActivityDetector: whole-buffer speech spans
+ * for file transcription, and live streams whose LSTM state carries across pushes (realtime
+ * server_vad). One whisper_vad_context serves one stream at a time, so every stream loads its own
+ * (0.9 MB, milliseconds) and calls on one context are serialised.
+ */
+import { errors } from '../errors.js';
+import type { NativeBinding, NativeVad } from './native.js';
+import type { SpeechSpan, VadEvent, VadParams, VadStream, VoiceActivityDetector } from './types.js';
+
+const RATE = 16_000;
+/** Silero at 16 kHz decides once per 512 samples (32 ms). */
+export const VAD_FRAME_SAMPLES = 512;
+/** Silero's own hysteresis: speech continues until the probability falls this far below threshold. */
+const NEGATIVE_OFFSET = 0.15;
+
+type VadNative = Pick<NativeBinding, 'vadLoad' | 'vadProbs' | 'vadSegments' | 'vadReset' | 'vadFree'>;
+
+/** Runs async calls on one native context strictly one after another. */
+class Serial {
+  private tail: Promise<unknown> = Promise.resolve();
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.tail.then(fn, fn);
+    this.tail = next.catch(() => undefined);
+    return next;
+  }
+}
+
+export async function loadSileroVad(native: VadNative, path: string): Promise<VoiceActivityDetector> {
+  const load = () =>
+    native.vadLoad(path, 1).catch((err: Error) => {
+      throw errors.modelUnavailable('silero-vad', err.message, err);
+    });
+  const shared = await load();
+  const serial = new Serial();
+  let freed = false;
+  return {
+    detect(pcm: Float32Array, params: VadParams, signal?: AbortSignal): Promise<SpeechSpan[]> {
+      return serial.run(async () => {
+        if (signal?.aborted) throw errors.aborted();
+        if (freed) throw errors.modelUnavailable('silero-vad', 'VAD has been freed');
+        return native.vadSegments(shared, pcm, {
+          threshold: params.threshold,
+          min_silence_duration_ms: params.silenceDurationMs,
+          speech_pad_ms: params.prefixPaddingMs,
+          min_speech_duration_ms: params.minSpeechMs ?? 250,
+        });
+      });
+    },
+    createStream(params: VadParams): VadStream {
+      return new SileroStream(native, load, params);
+    },
+    async free() {
+      await serial.run(async () => {
+        if (!freed) native.vadFree(shared);
+        freed = true;
+      });
+    },
+  };
+}
+
+class SileroStream implements VadStream {
+  readonly frameSamples = VAD_FRAME_SAMPLES;
+  private ctx?: Promise<NativeVad>;
+  private readonly serial = new Serial();
+  private pending = new Float32Array(0);
+  /** Samples of the stream consumed as whole frames so far (the clock of the next frame). */
+  private clock = 0;
+  private resetNext = true;
+  private speaking = false;
+  private lastSpeechEnd = 0;
+  private closed = false;
+
+  constructor(
+    private readonly native: VadNative,
+    private readonly load: () => Promise<NativeVad>,
+    private readonly params: VadParams,
+  ) {}
+
+  push(pcm: Float32Array): Promise<{ probabilities: Float32Array; events: VadEvent[] }> {
+    // Buffered synchronously, so pushes keep their order whatever the native timing.
+    const joined = new Float32Array(this.pending.length + pcm.length);
+    joined.set(this.pending);
+    joined.set(pcm, this.pending.length);
+    const whole = joined.length - (joined.length % VAD_FRAME_SAMPLES);
+    const frames = joined.slice(0, whole);
+    this.pending = joined.slice(whole);
+    const start = this.clock;
+    this.clock += whole;
+    const reset = this.resetNext && whole > 0;
+    if (reset) this.resetNext = false;
+    return this.serial.run(async () => {
+      if (this.closed) throw errors.aborted();
+      if (whole === 0) return { probabilities: new Float32Array(0), events: [] };
+      this.ctx ??= this.load();
+      const probabilities = await this.native.vadProbs(await this.ctx, frames, reset);
+      return { probabilities, events: this.eventsFor(probabilities, start) };
+    });
+  }
+
+  private eventsFor(probs: Float32Array, firstSample: number): VadEvent[] {
+    const events: VadEvent[] = [];
+    const silence = (this.params.silenceDurationMs * RATE) / 1000;
+    const negative = Math.max(0, this.params.threshold - NEGATIVE_OFFSET);
+    for (let i = 0; i < probs.length; i++) {
+      const start = firstSample + i * VAD_FRAME_SAMPLES;
+      const end = start + VAD_FRAME_SAMPLES;
+      if (!this.speaking) {
+        if (probs[i] >= this.params.threshold) {
+          this.speaking = true;
+          this.lastSpeechEnd = end;
+          events.push({ type: 'speech_start', sample: start });
+        }
+      } else if (probs[i] >= negative) {
+        this.lastSpeechEnd = end;
+      } else if (end - this.lastSpeechEnd >= silence) {
+        this.speaking = false;
+        events.push({ type: 'speech_end', sample: this.lastSpeechEnd });
+      }
+    }
+    return events;
+  }
+
+  reset(): void {
+    // The sample clock keeps counting; the audio and the LSTM state are forgotten.
+    this.clock += this.pending.length;
+    this.pending = new Float32Array(0);
+    this.resetNext = true;
+    this.speaking = false;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    const ctx = this.ctx;
+    void this.serial.run(async () => {
+      if (ctx) this.native.vadFree(await ctx);
+    }).catch(() => undefined);
+  }
+}
