@@ -1,6 +1,6 @@
 """Locust scenarios for the whisper server (driven by loadtest/run.ts, or by locust directly).
 
-Scenarios (LOADTEST_SCENARIO): sync-json, sync-verbose, sse, async-poll, mixed.
+Scenarios (LOADTEST_SCENARIO): sync-json, sync-verbose, sse, async-poll, realtime, mixed.
 Every user is closed-loop (the next request goes out when the last one ends), so "users" is the
 number of requests in flight. Clips are English speech of mixed lengths from ../shared/audio.
 Targets must be loopback: this tool is for sizing one machine, never for hitting someone else's.
@@ -8,12 +8,15 @@ Targets must be loopback: this tool is for sizing one machine, never for hitting
 LOADTEST_HOSTS  comma-separated base URLs (round-robin per request: 2 replicas without a balancer)
 LOADTEST_SUMMARY  where to write audio-seconds and status counts (JSON) when the run stops
 AUDIO_DIR  the clips (default ../shared/audio next to the repo)
+LOADTEST_REALTIME_SPEED  realtime: audio seconds sent per wall second (default 1, as a live microphone)
 """
+import base64
 import csv
 import itertools
 import json
 import os
 import random
+import subprocess
 import time
 from urllib.parse import urlparse
 
@@ -26,6 +29,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 AUDIO_DIR = os.environ.get("AUDIO_DIR", os.path.join(ROOT, "..", "shared", "audio"))
 POLL_SECONDS = float(os.environ.get("LOADTEST_POLL_SECONDS", "0.25"))
 ASYNC_TIMEOUT_SECONDS = float(os.environ.get("LOADTEST_ASYNC_TIMEOUT", "120"))
+REALTIME_SPEED = float(os.environ.get("LOADTEST_REALTIME_SPEED", "1"))
+REALTIME_CHUNK = 24000 * 2 // 10  # 100 ms of pcm16 at 24 kHz
 
 # (file, weight): short 1.5-3.4 s, medium 5.9-11 s, long 13-20 s.
 MIX = [
@@ -43,7 +48,12 @@ def _load_clips():
     for name, weight in MIX:
         with open(os.path.join(AUDIO_DIR, name), "rb") as f:
             data = f.read()
-        clips.append({"name": name, "data": data, "seconds": durations[name], "mime": MIME[os.path.splitext(name)[1]], "weight": weight})
+        clip = {"name": name, "data": data, "seconds": durations[name], "mime": MIME[os.path.splitext(name)[1]], "weight": weight}
+        if SCENARIO == "realtime":
+            # The realtime API takes pcm16 at 24 kHz mono; ffmpeg converts once, at start.
+            clip["pcm"] = subprocess.run(["ffmpeg", "-v", "error", "-i", "-", "-ac", "1", "-ar", "24000", "-f", "s16le", "-"],
+                                         input=data, capture_output=True, check=True).stdout
+        clips.append(clip)
     return clips
 
 
@@ -165,6 +175,43 @@ class WhisperUser(HttpUser):
         events.request.fire(request_type="JOB", name="async end-to-end", response_time=(time.perf_counter() - t0) * 1000,
                             response_length=0, exception=None if ok else Exception(f"job ended {status}"), context={})
 
+    def _realtime(self):
+        """One manual-commit turn: stream the clip at REALTIME_SPEED, commit, time commit → completed."""
+        from websockets.sync.client import connect  # only this scenario needs it
+
+        clip = self._clip()
+        base = self._base() or self.host
+        url = base.replace("http", "ws", 1) + "/v1/realtime?intent=transcription"
+        t0 = time.perf_counter()
+        status, ok = "error", False
+        try:
+            with connect(url, open_timeout=10, close_timeout=2, max_size=2 ** 24) as ws:
+                ws.send(json.dumps({"type": "session.update", "session": {"type": "transcription", "audio": {"input": {
+                    "format": {"type": "audio/pcm", "rate": 24000}, "turn_detection": None}}}}))
+                pcm = clip["pcm"]
+                for i in range(0, len(pcm), REALTIME_CHUNK):
+                    ws.send(json.dumps({"type": "input_audio_buffer.append", "audio": base64.b64encode(pcm[i:i + REALTIME_CHUNK]).decode()}))
+                    time.sleep(0.1 / REALTIME_SPEED)
+                t0 = time.perf_counter()
+                ws.send(json.dumps({"type": "input_audio_buffer.commit"}))
+                deadline = t0 + ASYNC_TIMEOUT_SECONDS
+                while time.perf_counter() < deadline:
+                    event = json.loads(ws.recv(timeout=max(0.1, deadline - time.perf_counter())))
+                    if event["type"].endswith("input_audio_transcription.completed"):
+                        status, ok = "completed", True
+                        break
+                    elif event["type"] == "error":
+                        # A full server refuses the session (session_limit_reached): count it as the 429 it stands for.
+                        code = event["error"].get("code")
+                        status = "429" if code == "session_limit_reached" else f"error {code}"
+                        break
+        except Exception as err:  # connection refused or closed, timeout
+            status = f"error {type(err).__name__}"
+        elapsed_ms = (time.perf_counter() - t0) * 1000
+        _record(status, t0, clip["seconds"] if ok else None)
+        events.request.fire(request_type="WS", name="realtime commit to completed", response_time=elapsed_ms,
+                            response_length=0, exception=None if ok else Exception(status), context={})
+
     @task
     def transcribe(self):
         if SCENARIO == "sync-json":
@@ -175,6 +222,8 @@ class WhisperUser(HttpUser):
             self._sse()
         elif SCENARIO == "async-poll":
             self._async()
+        elif SCENARIO == "realtime":
+            self._realtime()
         elif SCENARIO == "mixed":
             random.choice([lambda: self._sync("json"), lambda: self._sync("verbose_json"), self._sse])()
         else:

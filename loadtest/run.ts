@@ -1,6 +1,6 @@
 /**
  * npm run loadtest -- <scenario> [users] [seconds]
- *   scenario  sync-json | sync-verbose | sse | async-poll | mixed
+ *   scenario  sync-json | sync-verbose | sse | async-poll | realtime | mixed
  *   users     one count or a sweep "1,2,4,8" (closed-loop users = requests in flight); default 2
  *   seconds   per step, at most 60; default 20
  * Env: LOADTEST_REPLICAS (1 or 2 servers started here; default 1), or LOADTEST_URL (comma-separated
@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { startReplica, type Replica } from './servers.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const SCENARIOS = ['sync-json', 'sync-verbose', 'sse', 'async-poll', 'mixed'];
+const SCENARIOS = ['sync-json', 'sync-verbose', 'sse', 'async-poll', 'realtime', 'mixed'];
 
 interface Step {
   users: number;

@@ -39,6 +39,23 @@ describe('loadtest tool', () => {
     fs.rmSync(path.join(ROOT, dir!), { recursive: true, force: true });
   }, 150_000);
 
+  it('drives realtime WebSocket turns (stream, commit, completed) and reports them the same way', async () => {
+    const { stdout } = await run('npm', ['run', '--silent', 'loadtest', '--', 'realtime', '1', '5'], {
+      cwd: ROOT,
+      // 8x real time keeps the smoke test short; the default is a live microphone's pace.
+      env: { ...process.env, LOADTEST_URL: server.url, LOADTEST_REALTIME_SPEED: '8' },
+      timeout: 120_000,
+    });
+    const dir = /results: (\S+)/.exec(stdout)?.[1];
+    expect(dir, stdout).toBeDefined();
+    const [step] = JSON.parse(fs.readFileSync(path.join(ROOT, dir!, 'steps.json'), 'utf8')).steps;
+    expect(step.requests).toBeGreaterThanOrEqual(1);
+    expect(step.errorRate).toBe(0);
+    expect(step.audioPerSecond).toBeGreaterThan(0);
+    expect(step.p50).toBeGreaterThan(0);
+    fs.rmSync(path.join(ROOT, dir!), { recursive: true, force: true });
+  }, 150_000);
+
   it('refuses a target that is not loopback, before sending anything', async () => {
     await expect(
       run('npm', ['run', '--silent', 'loadtest', '--', 'sync-json', '1', '5'], { cwd: ROOT, env: { ...process.env, LOADTEST_URL: 'http://192.0.2.1:8000' } }),
