@@ -240,7 +240,7 @@ describe('replicas on shared Redis + S3 (moto)', () => {
     running.delete(a);
     a = await start('all');
 
-    await waitFor(async () => (await getJobs(a, ids)).every((j) => j.status === 'completed'), 300_000, () => b.logs.slice(-20).join(''));
+    await waitFor(async () => (await getJobs(a, ids)).every((j) => j.status === 'completed'), 420_000, () => b.logs.slice(-20).join(''));
     await waitFor(() => new Set(hooks.deliveries.slice(before).map((d) => d.id)).size >= 40, 60_000);
 
     const jobs = await getJobs(a, ids);
