@@ -4,6 +4,7 @@
  * worker ScaledObject that reads the very list BullMQ fills (key names from src/jobs/redis/keys.ts).
  */
 import { ScaledObject, TriggerAuthentication } from '@kubernetes-models/keda/keda.sh/v1alpha1';
+import { PodMonitor, ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, threadpoolSize } from '../../src/config.js';
 import { JOBS_QUEUE, redisKeys } from '../../src/jobs/redis/keys.js';
@@ -89,6 +90,22 @@ describe.each(Object.entries(JOB_OVERLAYS))('job mode on %s', (cloud, dir) => {
     ]);
     expect(() => new ScaledObject(so as never).validate()).not.toThrow();
     expect(() => new TriggerAuthentication(auth as never).validate()).not.toThrow();
+  });
+
+  it('scrapes the worker pods (no Service selects them) as the ServiceMonitor scrapes the API', () => {
+    const { objects, api, worker } = parts(dir);
+    const labels = (d: K8sObject) => d.spec.template.metadata.labels as Record<string, string>;
+    const selects = (sel: Record<string, string>, d: K8sObject) => Object.entries(sel).every(([k, v]) => labels(d)[k] === v);
+    const pm = one(objects, 'PodMonitor', 'whisper-worker');
+    const sm = one(objects, 'ServiceMonitor', 'whisper-server');
+    expect(selects(pm.spec.selector.matchLabels, worker)).toBe(true);
+    expect(selects(pm.spec.selector.matchLabels, api)).toBe(false);
+    const port = worker.spec.template.spec.containers.find((c: { name: string }) => c.name === 'server').ports[0].name;
+    expect(pm.spec.podMetricsEndpoints).toEqual([expect.objectContaining({ port, path: '/metrics', interval: sm.spec.endpoints[0].interval })]);
+    // Picked up by the same Prometheus (its podMonitorSelector matches what its serviceMonitorSelector does).
+    expect(pm.metadata.labels.release).toBe(sm.metadata.labels.release);
+    expect(() => new PodMonitor(pm as never).validate()).not.toThrow();
+    expect(() => new ServiceMonitor(sm as never).validate()).not.toThrow();
   });
 
   it('gets bucket credentials from the cloud identity, never from the manifests', () => {
