@@ -6,7 +6,7 @@
 # Every RUN step's logic lives in scripts/docker/*.sh, which CI runs (.ci/deploy-checks.sh).
 ARG NODE_IMAGE=node:20-bookworm-slim
 
-# ---- build: npm ci compiles the patched smart-whisper addon, then TypeScript ------------------
+# ---- build: npm ci builds whisper.cpp v1.9.1 and the smart-whisper addon, then TypeScript -----
 FROM ${NODE_IMAGE} AS build
 ARG NPM_VERSION=11.19.1
 WORKDIR /app
@@ -14,11 +14,13 @@ COPY scripts/docker/os-packages.sh scripts/docker/
 RUN NPM_VERSION="${NPM_VERSION}" scripts/docker/os-packages.sh build
 
 # x86-64-v3 (AVX2/FMA/F16C) runs on any x86 server since ~2015; "native" tunes for the build host
-# only. Read by the patched smart-whisper build (flags.js) during npm ci.
+# only. Read by scripts/native/build-libwhisper.sh and the binding's flags.js during npm ci.
 ARG WHISPER_MARCH=x86-64-v3
 COPY package.json package-lock.json ./
 COPY native/ native/
 COPY patches/ patches/
+# The npm ci preinstall builds whisper.cpp v1.9.1 with scripts/native/build-libwhisper.sh.
+COPY scripts/native/ scripts/native/
 COPY scripts/docker/install-deps.sh scripts/docker/
 RUN WHISPER_MARCH="${WHISPER_MARCH}" scripts/docker/install-deps.sh
 

@@ -18,6 +18,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   http: () => import('./http.js'),
   agreement: () => import('./agreement.js'),
   realtime: () => import('./realtime.js'),
+  'abort-stress': () => import('./abort-stress.js'),
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build stage, CPU image: installs dependencies exactly as locked. `npm ci` runs the
-# @whisper-server/apply-patches preinstall (patches/ via patch-package) and then smart-whisper's
-# node-gyp build, which compiles the patched whisper.cpp with $WHISPER_MARCH (default x86-64-v3).
+# @whisper-server/apply-patches preinstall (patches/ via patch-package, then whisper.cpp v1.9.1 built
+# with $WHISPER_MARCH, default x86-64-v3) and then smart-whisper's node-gyp build of its binding.
 # Run from the app directory (the image's /app, or a CI copy of the repo).
 set -euo pipefail
 
@@ -13,6 +13,7 @@ npm ci --no-audit --no-fund --foreground-scripts
 addon=node_modules/smart-whisper/build/Release/smart-whisper.node
 node -e "
   const b = require('./$addon');
-  for (const k of ['WhisperModel', 'transcribe']) if (!b[k]) throw new Error('addon lacks ' + k);
-  console.log('addon ok: $addon (WHISPER_MARCH=$WHISPER_MARCH)');
+  for (const k of ['WhisperModel', 'transcribe', 'createState', 'vadLoad']) if (!b[k]) throw new Error('addon lacks ' + k);
+  if (b.whisperVersion !== '1.9.1') throw new Error('addon links whisper.cpp ' + b.whisperVersion);
+  console.log('addon ok: $addon, whisper.cpp ' + b.whisperVersion + ' (WHISPER_MARCH=$WHISPER_MARCH)');
 "

@@ -12,10 +12,9 @@ stage="${1:?usage: os-packages.sh build|runtime|cuda-build|cuda-runtime}"
 npm_version="${NPM_VERSION:-11.19.1}"
 
 case "$stage" in
-  # python3/make/g++: node-gyp compiles smart-whisper (and whisper.cpp) during npm ci.
-  build) pkgs=(ca-certificates python3 make g++) ;;
-  # + pip: scripts/native/fetch-cuda-headers.sh gets the CUDA headers the npm package lacks.
-  cuda-build) pkgs=(ca-certificates python3 python3-pip make g++) ;;
+  # cmake: the npm ci preinstall builds whisper.cpp v1.9.1 with its own CMake; python3/make/g++:
+  # node-gyp compiles the smart-whisper binding.
+  build | cuda-build) pkgs=(ca-certificates python3 make g++ cmake) ;;
   # ffmpeg decodes uploads (the server calls ffmpeg and ffprobe); libgomp1 is the OpenMP runtime
   # the addon links when built with WHISPER_OPENMP=1 (the default).
   runtime | cuda-runtime) pkgs=(ca-certificates ffmpeg libgomp1) ;;

@@ -5,7 +5,7 @@
 #
 # Usage:
 #   build-libwhisper.sh --out DIR [--cuda] [--archs "75 80 86 89 90"] [--ptx-only] [--tools]
-#                       [--jobs N] [--cuda-path DIR] [--cublas DIR]
+#                       [--jobs N] [--cuda-path DIR] [--cublas DIR] [--cuda-driver DIR]
 #   --ptx-only  CUDA: PTX for each arch and no machine code (SASS). Skips ptxas; the driver JIT-compiles
 #               at first load. For CI time budgets only; images get SASS for every arch.
 #   --tools     also builds whisper-cli and whisper-server of the same source (bench/ compares them).
@@ -18,7 +18,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 
-out="" cuda=0 ptx_only=0 tools=0 archs="75 80 86 89 90" jobs="$(nproc)" cuda_path="${CUDA_PATH:-/usr/local/cuda}" cublas=""
+out="" cuda=0 ptx_only=0 tools=0 archs="75 80 86 89 90" jobs="$(nproc)" cuda_path="${CUDA_PATH:-/usr/local/cuda}" cublas="" cuda_driver=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --out) out="$2"; shift 2 ;;
@@ -29,6 +29,7 @@ while [ $# -gt 0 ]; do
     --jobs) jobs="$2"; shift 2 ;;
     --cuda-path) cuda_path="$2"; shift 2 ;;
     --cublas) cublas="$2"; shift 2 ;; # a cuBLAS tree (include/, lib/) outside CUDA_PATH
+    --cuda-driver) cuda_driver="$2"; shift 2 ;; # a dir with libcuda.so (a link stub) where no driver is installed
     *) echo "build-libwhisper: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -76,6 +77,9 @@ if [ "$cuda" = 1 ]; then
   fi
   cmake_args+=(-DGGML_CUDA=ON "-DCMAKE_CUDA_ARCHITECTURES=$cuda_arch_list" "-DCUDAToolkit_ROOT=$cuda_path")
   [ -x "$cuda_path/bin/nvcc" ] && cmake_args+=("-DCMAKE_CUDA_COMPILER=$cuda_path/bin/nvcc")
+  # ggml-cuda links the driver API (CUDA::cuda_driver); CMake finds it in the toolkit's stubs/
+  # on NVIDIA's devel images, but a machine without a driver or stubs needs it named.
+  [ -n "$cuda_driver" ] && cmake_args+=("-DCUDA_cuda_driver_LIBRARY=$cuda_driver/libcuda.so")
   if [ -n "$cublas" ]; then
     cmake_args+=("-DCUDA_cublas_LIBRARY=$cublas/lib/libcublas.so" "-DCUDA_cublasLt_LIBRARY=$cublas/lib/libcublasLt.so"
                  "-DCMAKE_CUDA_FLAGS=-I$cublas/include" "-DCMAKE_CXX_FLAGS=-I$cublas/include")

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Rebuilds the smart-whisper addon against a libwhisper.a made by build-libwhisper.sh, through
-# smart-whisper's own BYOL route: with BYOL set, its dist/build.js compiles only the four binding
-# files and links "$BYOL" instead of compiling whisper.cpp.
+# Rebuilds the smart-whisper addon against libraries made by build-libwhisper.sh (the CUDA image,
+# CI's CUDA check). The patched binding.gyp compiles only the binding's own files; its flags.js takes
+# headers from WHISPER_NATIVE_DIR/include and the link line from BYOL (smart-whisper's own name).
 #
 # Usage:
 #   byol-install.sh --lib-dir DIR --pkg PKG_DIR            rebuild PKG_DIR in place (image build)
@@ -45,9 +45,9 @@ rm -rf build
 start=$(date +%s)
 # `npm run install` is the package's own install script (node-gyp rebuild) with npm's bundled
 # node-gyp on PATH: the same command npm ci runs. The patched binding.gyp also reads the project's
-# WHISPER_MARCH / WHISPER_OPENMP for the four binding files.
+# WHISPER_MARCH / WHISPER_OPENMP for the binding's files.
 # NODE_PATH: binding.gyp require()s node-addon-api, which a copy outside the repo cannot find.
-BYOL="$byol" NODE_PATH="$repo/node_modules${NODE_PATH:+:$NODE_PATH}" \
+WHISPER_NATIVE_DIR="$lib_dir" BYOL="$byol" NODE_PATH="$repo/node_modules${NODE_PATH:+:$NODE_PATH}" \
   nice -n "${NICE:-10}" npm run --silent install > "$pkg/byol-build.log" 2>&1 || {
   tail -n 40 "$pkg/byol-build.log" >&2
   echo "byol-install: node-gyp failed (log: $pkg/byol-build.log)" >&2
