@@ -10,6 +10,7 @@ import { GRANULARITIES, RESPONSE_FORMATS, type Granularity, type ResponseFormat 
 import type { Task } from '../engine/types.js';
 import { Language, ModelField, Prompt, Temperature } from '../http/schemas/common.js';
 import { formatFromAccept } from './accept.js';
+import { sagemakerErrors } from './errors.js';
 
 const Params = z.strictObject({
   model: ModelField.optional(),
@@ -78,7 +79,7 @@ export function parseInvocation(parts: InvocationParts): { source: InvocationSou
   let source: InvocationSource;
   let body: z.output<typeof Params> | Record<string, never> = {};
   if (parts.file) {
-    if (parts.file.bytes === 0) throw errors.invalidRequest('The request body is empty: send audio bytes, or JSON with audio_b64 or audio_url.', 'body', 'empty_body');
+    if (parts.file.bytes === 0) throw sagemakerErrors.emptyBody();
     source = { kind: 'file', path: parts.file.path, bytes: parts.file.bytes };
   } else {
     if (typeof parts.json !== 'object' || parts.json === null || Array.isArray(parts.json)) {
