@@ -1,9 +1,10 @@
 /**
- * Durability with the real model: `kill -9` the server while a job is being transcribed, start
- * it again on the same DATA_DIR, and check that the job runs again once its lease has expired
- * and ends exactly once. Its webhook (and those of the other jobs: one queued behind it, one
- * cancelled) reaches a local receiver exactly once, with a Standard Webhooks signature that
- * the `standardwebhooks` package verifies, as a receiver would.
+ * Durability with the real model: `kill -9` the server while a job is being transcribed, with six
+ * more behind it (mixed sizes and formats, five with webhooks, one cancelled before the crash),
+ * start it again on the same DATA_DIR, and check that the running job runs again once its lease
+ * has expired, and that every job ends exactly once in its right state. Each webhook reaches a
+ * local receiver exactly once, with a Standard Webhooks signature that the `standardwebhooks`
+ * package verifies, as a receiver would; no temp file or orphan blob is left in DATA_DIR.
  */
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
@@ -71,8 +72,7 @@ async function submit(base: string, file: string, extra: Record<string, string> 
   const fd = new FormData();
   fd.append('file', new Blob([fs.readFileSync(audio(file))]), file);
   fd.append('model', 'tiny.en');
-  fd.append('response_format', 'text');
-  for (const [k, v] of Object.entries(extra)) fd.append(k, v);
+  for (const [k, v] of Object.entries({ response_format: 'text', ...extra })) fd.append(k, v);
   const res = await fetch(`${base}/v1/audio/transcriptions`, { method: 'POST', body: fd, headers: { prefer: 'respond-async' } });
   expect(res.status).toBe(202);
   return ((await res.json()) as { id: string }).id;
@@ -85,6 +85,13 @@ test('kill -9 mid-transcription: the job runs again after its lease expires and 
   const long = await submit(a.url, 'long_concat_en_16k.wav', { webhook_url: hookUrl, 'metadata[n]': 'long' });
   const queued = await submit(a.url, 'jfk.wav', { webhook_url: hookUrl });
   const cancelled = await submit(a.url, 'jfk.wav', { webhook_url: hookUrl });
+  // A mixed backlog behind them: other sizes and formats, some without a webhook.
+  const backlog = [
+    await submit(a.url, 'ljspeech_LJ002-0020.wav', { webhook_url: hookUrl }),
+    await submit(a.url, 'jfk.mp3'),
+    await submit(a.url, 'sr_english.wav', { webhook_url: hookUrl, response_format: 'srt' }),
+    await submit(a.url, 'librispeech_1272-141231-0002.flac'),
+  ];
   await waitFor(async () => (await getJob(a.url, long)).status === 'processing', 30_000);
   expect((await fetch(`${a.url}/v1/audio/jobs/${cancelled}/cancel`, { method: 'POST' })).status).toBe(200);
   // Some compute under way (progress reported from the segment callback), then the crash.
@@ -106,30 +113,41 @@ test('kill -9 mid-transcription: the job runs again after its lease expires and 
   await waitFor(async () => {
     const j = await getJob(b.url, long);
     if (j.attempts >= 2 && !reclaimedAt) reclaimedAt = Date.now();
-    return j.status === 'completed' && (await getJob(b.url, queued)).status === 'completed';
+    if (j.status !== 'completed') return false;
+    for (const id of [queued, ...backlog]) if ((await getJob(b.url, id)).status !== 'completed') return false;
+    return true;
   }, 180_000, () => b.logs.join('').slice(-3000));
   expect(reclaimedAt - killedAt).toBeGreaterThanOrEqual((LEASE_SECONDS * 2000) / 3 - 250);
   const done = await getJob(b.url, long);
   expect(done).toMatchObject({ status: 'completed', attempts: 2, progress: 1, metadata: { n: 'long' } });
   expect(await getJob(b.url, queued)).toMatchObject({ status: 'completed', attempts: 1 });
   expect(await getJob(b.url, cancelled)).toMatchObject({ status: 'cancelled', attempts: 0 });
+  for (const id of backlog) expect((await getJob(b.url, id)).attempts).toBe(1);
   const text = await (await fetch(`${b.url}/v1/audio/jobs/${long}/result`)).text();
   expect(normalize(text).split(' ').length).toBeGreaterThan(100);
 
   // Let any duplicate or retry arrive, then count.
-  await waitFor(() => deliveries.length >= 3, 20_000);
+  await waitFor(() => deliveries.length >= 5, 20_000);
   await new Promise((r) => setTimeout(r, 2500));
   const byJob = (id: string) => deliveries.filter((d) => d.body.data.id === id);
-  for (const [id, type] of [[long, 'audio.job.completed'], [queued, 'audio.job.completed'], [cancelled, 'audio.job.cancelled']] as const) {
+  const expected = [[long, 'audio.job.completed'], [queued, 'audio.job.completed'], [cancelled, 'audio.job.cancelled'], [backlog[0]!, 'audio.job.completed'], [backlog[2]!, 'audio.job.completed']] as const;
+  for (const [id, type] of expected) {
     const got = byJob(id);
     expect(got, `${id}: ${JSON.stringify(got)}`).toHaveLength(1);
     expect(got[0]).toMatchObject({ id: `msg_${id.replace(/^job_/, '')}`, verified: true, body: { type } });
   }
-  expect(deliveries).toHaveLength(3);
+  expect(deliveries).toHaveLength(expected.length);
+  expect(new Set(deliveries.map((d) => d.id)).size).toBe(expected.length);
+  expect(await (await fetch(`${b.url}/v1/audio/jobs/${backlog[2]}/result`)).text()).toMatch(/^1\n\d\d:\d\d:\d\d,\d{3} --> /);
   const history = await getJob(b.url, long);
   expect(history.webhook).toMatchObject({ status: 'delivered', attempts: [{ status_code: 204, error: null }] });
-  expect(await b.metric('whisper_jobs{status="completed"}')).toBe(2);
+  expect(await b.metric('whisper_jobs{status="completed"}')).toBe(2 + backlog.length);
   expect(await b.leftovers()).toEqual([]);
+  // No temp file of the killed process's writes is left in DATA_DIR, and no blob without a job.
+  const files = (fs.readdirSync(path.join(dataDir, 'blobs'), { recursive: true }) as string[]).filter((f) => fs.statSync(path.join(dataDir, 'blobs', f)).isFile());
+  expect(files.filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  const ids = new Set([long, queued, cancelled, ...backlog]);
+  expect(files.map((f) => f.split(path.sep)[1]).filter((id) => !ids.has(id!))).toEqual([]);
   await b.stop();
   await fsp.rm(a.tmpDir, { recursive: true, force: true });
 }, 300_000);
