@@ -25,7 +25,7 @@ export async function main(args: string[]): Promise<string> {
   const { pcm } = await decoder.decodeFile(audioPath('long_concat_en_16k.wav'));
   const { pcm: neighbourPcm } = await decoder.decodeFile(audioPath('jfk.wav'));
   const started = performance.now();
-  const r = await abortStress({ pool, model: 'tiny.en', pcm, neighbourPcm, aborts, neighbours: 2, maxDelayMs: 6000, seed });
+  const r = await abortStress({ pool, model: 'tiny.en', pcm, neighbourPcm, aborts, neighbours: 2, threads: 2, maxDelayMs: 6000, seed });
   const closeStart = performance.now();
   await pool.close();
   const closeMs = performance.now() - closeStart;

@@ -13,7 +13,7 @@ describe('abort stress', () => {
     const { pool, decoder } = realEngine({ concurrency: 3 });
     const { pcm } = await decoder.decodeFile(audioPath('long_concat_en_16k.wav'));
     const { pcm: neighbourPcm } = await decoder.decodeFile(audioPath('jfk.wav'));
-    const r = await abortStress({ pool, model: 'tiny.en', pcm, neighbourPcm, aborts: 12, neighbours: 2, maxDelayMs: 4000, seed: 11 });
+    const r = await abortStress({ pool, model: 'tiny.en', pcm, neighbourPcm, aborts: 12, neighbours: 2, threads: 2, maxDelayMs: 4000, seed: 11 });
     console.info(`abort → slot free (ms): ${r.freeMs.map((x) => x.toFixed(0)).join(' ')}; finished first: ${r.finishedFirst}; neighbour runs: ${r.neighbourRuns}`);
     expect(r.freeMs.length).toBeGreaterThanOrEqual(10);
     expect(Math.max(...r.freeMs)).toBeLessThan(1000);

@@ -15,6 +15,12 @@ export interface AbortStressOptions {
   neighbours: number;
   /** Aborts land uniformly in [0, maxDelayMs) after the job starts computing. */
   maxDelayMs: number;
+  /**
+   * whisper.cpp threads per job (default 1). The server's default is cores / POOL_CONCURRENCY, so
+   * jobs never oversubscribe the cores; with more, ggml's spinning barriers stretch every graph
+   * node, and an abort can only land between nodes.
+   */
+  threads?: number;
   seed?: number;
 }
 
@@ -45,7 +51,7 @@ export async function abortStress(o: AbortStressOptions): Promise<AbortStressRes
   const neighbour = async () => {
     while (!stop) {
       try {
-        await o.pool.withModel(o.model, undefined, (m, signal) => m.transcribe(o.neighbourPcm, { beamSize: 1 }, { signal }));
+        await o.pool.withModel(o.model, undefined, (m, signal) => m.transcribe(o.neighbourPcm, { beamSize: 1, threads: o.threads ?? 1 }, { signal }));
         result.neighbourRuns++;
       } catch {
         result.neighbourFailures++;
@@ -65,7 +71,7 @@ export async function abortStress(o: AbortStressOptions): Promise<AbortStressRes
           ac.abort();
         }, delay);
         // Alternate greedy and beam search: their decoders differ.
-        return m.transcribe(o.pcm, { beamSize: i % 2 ? 5 : 1 }, { signal });
+        return m.transcribe(o.pcm, { beamSize: i % 2 ? 5 : 1, threads: o.threads ?? 1 }, { signal });
       });
       const outcome = await job.then(() => 'done', (err: { code?: string }) => err.code ?? 'error');
       clearTimeout(timer);
