@@ -103,7 +103,8 @@ describe.each(Object.entries(JOB_OVERLAYS))('job mode on %s', (cloud, dir) => {
     const port = worker.spec.template.spec.containers.find((c: { name: string }) => c.name === 'server').ports[0].name;
     expect(pm.spec.podMetricsEndpoints).toEqual([expect.objectContaining({ port, path: '/metrics', interval: sm.spec.endpoints[0].interval })]);
     // Picked up by the same Prometheus (its podMonitorSelector matches what its serviceMonitorSelector does).
-    expect(pm.metadata.labels.release).toBe(sm.metadata.labels.release);
+    expect(pm.metadata.labels?.release).toBeDefined();
+    expect(pm.metadata.labels?.release).toBe(sm.metadata.labels?.release);
     expect(() => new PodMonitor(pm as never).validate()).not.toThrow();
     expect(() => new ServiceMonitor(sm as never).validate()).not.toThrow();
   });
