@@ -19,6 +19,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   agreement: () => import('./agreement.js'),
   realtime: () => import('./realtime.js'),
   'abort-stress': () => import('./abort-stress.js'),
+  'vad-wer': () => import('./vad-wer.js'),
 };
 
 const [name, ...args] = process.argv.slice(2);

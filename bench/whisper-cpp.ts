@@ -1,9 +1,10 @@
 /**
- * Our engine vs whisper.cpp's current release on the same ggml file (tiny.en), same threads,
- * same decoding. whisper-cli is timed by its own whisper_print_timings (total − load, so model
+ * Our engine vs whisper.cpp's own programs of the same version (1.9.1, built from the same pinned
+ * source by `scripts/native/build-libwhisper.sh --tools`) on the same ggml file (tiny.en), same
+ * threads, same decoding. whisper-cli is timed by its own whisper_print_timings (total − load, so model
  * load is excluded); whisper-server is warm and timed by the client around POST /inference
- * (so it also pays HTTP and WAV parsing). whisper.cpp runs with flash attention on (its default)
- * and off (as our pinned 2ef717b does), to separate that effect.
+ * (so it also pays HTTP and WAV parsing). whisper.cpp runs with flash attention on (its default,
+ * and the engine's) and off, to show that lever.
  * Args: thread counts (default 2 1), greedy/beam5, jfk/long (default: all).
  */
 import { existsSync } from 'node:fs';
@@ -20,11 +21,11 @@ import { normalize, wordErrors } from '../test/support/wer.js';
 export async function main(args: string[]): Promise<string> {
   const pick = pickArgs(args, ['jfk', 'long'] as const, [2, 1]);
   const threadCounts = pick.threads;
-  const report = new Report('Engine vs whisper.cpp (current release)').add(
+  const report = new Report('Engine vs whisper.cpp 1.9.1 (same source)').add(
     `Weights: models/ggml-tiny.en.bin for both. Language en, suppress non-speech tokens on both, entropy 2.4 / logprob −1 thresholds, ` +
       `${REPS} interleaved repetitions after 1 warm-up. engine = our in-process engine (installed build: x86-64-v3, OpenMP) timed around transcribe on decoded PCM; ` +
       `cli = whisper-cli, total − load from its own timings; server = warm whisper-server, client-side time of POST /inference (includes HTTP + WAV parse). ` +
-      `FA = flash attention (whisper.cpp's default is on; the engine's pinned whisper.cpp has it off).`,
+      `FA = flash attention (on by default in whisper.cpp 1.9 and in the engine, FLASH_ATTN).`,
   );
   const engine = await startEngineWorker();
   // The flash-attention experiment build (bench/build-variants.ts), when it has been built.

@@ -5,12 +5,12 @@ import https from 'node:https';
 import path from 'node:path';
 
 /**
- * Whether the server has whisper.cpp's Silero VAD (Engine.loadVad on main + models/ggml-silero-v6.2.0.bin).
- * false: the server_vad cases assert the clean refusal (`vad_unavailable`); true: they stream jfk.wav
- * through the real VAD and assert speech_started/stopped and the transcript. Flip it once the
- * engine's VAD is merged.
+ * The e2e servers have whisper.cpp's Silero VAD (Engine.loadVad + models/ggml-silero-v6.2.0.bin, which
+ * fetch-test provides): the server_vad cases stream jfk.wav through the real VAD and assert
+ * speech_started/stopped and the transcript. (false would assert the clean `vad_unavailable`
+ * refusal of a server without the VAD model.)
  */
-export const REAL_VAD = false;
+export const REAL_VAD = true;
 
 export interface Cert {
   certFile: string;
