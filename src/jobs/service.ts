@@ -11,6 +11,7 @@ import { OutboundError } from '../net/errors.js';
 import type { GuardedClient } from '../net/guarded-client.js';
 import type { TranscriptionService } from '../services/transcription.js';
 import type { BlobStore } from '../storage/blob-store.js';
+import { checkS3Input, isS3Url, type S3InputOptions } from '../storage/s3-input.js';
 import { createDeliverer } from '../webhooks/deliver.js';
 import type { Signer } from '../webhooks/sign.js';
 import { inputKey, isJobId, jobKeyPrefix, newJobId } from './ids.js';
@@ -44,6 +45,8 @@ export interface JobsServiceDeps {
   blobs: BlobStore;
   transcription: TranscriptionService;
   client: GuardedClient;
+  /** s3:// audio_url: the server's S3 client (STORAGE=s3 only) and S3_INPUT_BUCKETS; absent: s3:// is refused. */
+  s3?: Pick<S3InputOptions, 'client' | 'allowedBuckets'>;
   /** Absent when no WEBHOOK_SECRET is configured: webhook_url is then refused. */
   signer?: Signer;
   limits: {
@@ -98,6 +101,12 @@ export function createJobsService(deps: JobsServiceDeps) {
     }
   }
 
+  /** An s3:// input is checked by HEAD (allow-list, existence, access, size), anything else by the guarded client. */
+  async function checkAudioUrl(url: string) {
+    if (!isS3Url(url)) return checkUrl('audio_url', url);
+    await checkS3Input(url, { client: deps.s3?.client, allowedBuckets: deps.s3?.allowedBuckets ?? [], maxBytes: deps.limits.maxUploadBytes });
+  }
+
   /** Retention, and the blobs of submits that crashed between writing the input and creating the job. */
   async function purge(): Promise<{ purged: number; orphans: number }> {
     const cutoff = Date.now() / 1000 - deps.limits.retentionHours * 3600;
@@ -129,7 +138,7 @@ export function createJobsService(deps: JobsServiceDeps) {
         if (!deps.signer) throw errors.webhooksDisabled();
         await checkUrl('webhook_url', req.webhookUrl);
       }
-      if (req.source.kind === 'url') await checkUrl('audio_url', req.source.url);
+      if (req.source.kind === 'url') await checkAudioUrl(req.source.url);
       const audioSeconds = await probeUpload(req.source);
       const id = newJobId();
       const key = inputKey(id);
@@ -215,6 +224,7 @@ export function createJobsService(deps: JobsServiceDeps) {
               blobs,
               transcription: deps.transcription,
               client: deps.client,
+              s3: deps.s3,
               maxUploadBytes: deps.limits.maxUploadBytes,
               maxAudioSeconds: deps.limits.maxAudioSeconds,
             }),

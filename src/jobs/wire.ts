@@ -19,7 +19,7 @@ export async function createJobsFromConfig(
 ): Promise<JobsService> {
   const metrics = createJobMetrics(deps.registry);
   const store = await createJobStore(config, (err) => deps.log?.error({ err }, 'job store error'));
-  const { blobs } = await createBlobStore(config, path.join(config.DATA_DIR, 'blobs'));
+  const { blobs, s3 } = await createBlobStore(config, path.join(config.DATA_DIR, 'blobs'));
   const client = createGuardedClient({
     allowPrivate: config.ALLOW_PRIVATE_URLS,
     maxRedirects: config.URL_MAX_REDIRECTS,
@@ -30,6 +30,8 @@ export async function createJobsFromConfig(
     blobs,
     transcription: deps.transcription,
     client,
+    // s3:// audio_url is read with the blob store's own client, from the allow-listed buckets only.
+    s3: { client: s3, allowedBuckets: config.S3_INPUT_BUCKETS },
     signer: config.WEBHOOK_SECRET.length > 0 ? createSigner(config.WEBHOOK_SECRET) : undefined,
     limits: {
       maxUploadBytes: config.ASYNC_MAX_UPLOAD_BYTES,

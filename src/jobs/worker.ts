@@ -10,6 +10,7 @@ import { render } from '../format/index.js';
 import type { GuardedClient } from '../net/guarded-client.js';
 import type { TranscriptionService } from '../services/transcription.js';
 import type { BlobStore } from '../storage/blob-store.js';
+import type { S3InputOptions } from '../storage/s3-input.js';
 import { classifyJobError } from './errors.js';
 import { fetchToBlob } from './fetch-input.js';
 import { inputKey, resultKey } from './ids.js';
@@ -19,6 +20,8 @@ export interface JobWorkerDeps {
   blobs: BlobStore;
   transcription: TranscriptionService;
   client: GuardedClient;
+  /** For s3:// audio_url (STORAGE=s3 and S3_INPUT_BUCKETS); absent: such a job fails with a 400 body. */
+  s3?: Pick<S3InputOptions, 'client' | 'allowedBuckets'>;
   maxUploadBytes: number;
   maxAudioSeconds: number;
   /** Shortest gap between two progress writes. */
@@ -32,7 +35,7 @@ export function createJobHandler(deps: JobWorkerDeps): JobHandler {
       const key = inputKey(job.id);
       let local = await deps.blobs.openLocal(key, ctx.signal);
       if (!local && job.input.kind === 'url') {
-        await fetchToBlob(deps.client, job.input.url, deps.blobs, key, { maxBytes: deps.maxUploadBytes, signal: ctx.signal });
+        await fetchToBlob(deps.client, job.input.url, deps.blobs, key, { maxBytes: deps.maxUploadBytes, signal: ctx.signal, s3: deps.s3 });
         local = await deps.blobs.openLocal(key, ctx.signal);
       }
       if (!local) throw new Error(`the input of job ${job.id} is missing from the blob store`);

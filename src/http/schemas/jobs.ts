@@ -19,7 +19,13 @@ export const Metadata = z
   .describe('Up to 16 key/value string pairs, returned on the job and in its webhook (`metadata[key]=value`).');
 
 const asyncFields = {
-  audio_url: HttpUrl('Audio to fetch instead of uploading `file`').optional(),
+  audio_url: z
+    .string()
+    .max(2048)
+    .describe(
+      'Audio to fetch instead of uploading `file`: an http or https URL that resolves to a public address, or `s3://bucket/key` in one of the S3_INPUT_BUCKETS (STORAGE=s3 only), read with the server\'s credentials.',
+    )
+    .optional(),
   webhook_url: HttpUrl('Where to POST the signed `audio.job.*` event when the job ends').optional(),
   metadata: Metadata.optional(),
 };
