@@ -40,6 +40,20 @@ export type ChunkingStrategy =
   | { type: 'server_vad'; threshold?: number; prefixPaddingMs?: number; silenceDurationMs?: number };
 
 /**
+ * OpenAI's `chunking_strategy` field as every door takes it (the audio routes, async jobs, where
+ * it is stored on the job as sent, and SageMaker's /invocations); chunkingOf maps it to ChunkingStrategy.
+ */
+export type ChunkingStrategyField =
+  | 'auto'
+  | { type: 'server_vad'; threshold?: number; prefix_padding_ms?: number; silence_duration_ms?: number };
+
+/** OpenAI's chunking_strategy field, in the service's vocabulary; absent stays absent (the server default). */
+export function chunkingOf(c: ChunkingStrategyField | undefined): ChunkingStrategy | undefined {
+  if (c === undefined || c === 'auto') return c;
+  return { type: 'server_vad', threshold: c.threshold, prefixPaddingMs: c.prefix_padding_ms, silenceDurationMs: c.silence_duration_ms };
+}
+
+/**
  * The server's 'auto' VAD settings (BENCHMARKS.md, "VAD filter"): generous padding and a long
  * minimum silence, so VAD only removes what is clearly not speech and never clips a word.
  */

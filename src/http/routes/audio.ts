@@ -4,7 +4,7 @@
  */
 import type { FastifyReply } from 'fastify';
 import { errors } from '../../errors.js';
-import type { ChunkingStrategy } from '../../services/transcription.js';
+import { chunkingOf } from '../../services/transcription.js';
 import { render } from '../../format/index.js';
 import { TranscriptionRequest, TranslationRequest, transcriptionResponses, translationResponses } from '../schemas/audio.js';
 import { streamTranscript } from '../stream-transcript.js';
@@ -68,9 +68,3 @@ const audioRoutes: FastifyPluginAsyncZod = async (app) => {
 };
 
 export default audioRoutes;
-
-/** OpenAI's chunking_strategy field, in the service's vocabulary. */
-function chunkingOf(c: TranscriptionRequest['chunking_strategy']): ChunkingStrategy | undefined {
-  if (c === undefined || c === 'auto') return c;
-  return { type: 'server_vad', threshold: c.threshold, prefixPaddingMs: c.prefix_padding_ms, silenceDurationMs: c.silence_duration_ms };
-}
