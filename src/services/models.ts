@@ -14,6 +14,8 @@ export interface CatalogEntry {
   name: string;
   file?: string;
   multilingual?: boolean;
+  /** "vad" for the Silero weights: not a transcription model. */
+  kind?: string;
 }
 
 export interface ModelListing {
@@ -58,6 +60,8 @@ export function createModelCatalog(opts: ModelCatalogOptions): ModelCatalog {
     // Names come from clients: never let one walk out of MODELS_DIR.
     if (!/^[\w.-]+$/.test(name) || name.startsWith('.')) return undefined;
     const file = path.join(opts.modelsDir, path.basename(fileFor(name)));
+    // VAD weights (models/ggml-silero-*.bin) live beside the whisper models but transcribe nothing.
+    if (metadata.get(name)?.kind === 'vad' || /^ggml-silero-/.test(path.basename(file))) return undefined;
     const stat = statFile(file);
     if (!stat) return undefined;
     const multilingual = metadata.get(name)?.multilingual ?? !isEnglishOnlyName(name);
@@ -127,7 +131,8 @@ export function readCatalogs(files: string[]): Map<string, CatalogEntry> {
       if (typeof e?.name !== 'string' || out.has(e.name)) continue;
       const file = [e.file, e.filename, e.ggml_file].find((v) => typeof v === 'string') as string | undefined;
       const multilingual = typeof e.multilingual === 'boolean' ? e.multilingual : undefined;
-      out.set(e.name, { name: e.name, file, multilingual });
+      const kind = typeof e.kind === 'string' ? e.kind : undefined;
+      out.set(e.name, { name: e.name, file, multilingual, kind });
     }
   }
   return out;

@@ -147,3 +147,19 @@ describe('model loading failures', () => {
     await expect(engine.loadModel(file, { name: 'truncated' })).rejects.toMatchObject({ status: 503 });
   });
 });
+
+describe('concurrency on whisper.cpp 1.9.1', () => {
+  it('16 transcriptions at once on one model (16 reused states) all give the same text', async () => {
+    const { pool: wide, decoder: d } = realEngine({ concurrency: 16, maxQueue: 0 });
+    try {
+      const { pcm } = await d.decodeFile(audioPath('sr_english.wav'));
+      const texts = await Promise.all(
+        Array.from({ length: 16 }, () => wide.withModel('tiny.en', undefined, (m, signal) => m.transcribe(pcm, { beamSize: 1, threads: 1 }, { signal }))),
+      );
+      for (const t of texts) expect(normalize(t.text)).toEqual(['one', 'two', 'three']);
+      expect(wide.stats().find((s) => s.model === 'tiny.en')).toMatchObject({ inFlight: 0, completed: 16 });
+    } finally {
+      await wide.close();
+    }
+  });
+});

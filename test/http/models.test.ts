@@ -33,3 +33,11 @@ test('unknown ids and dangling aliases are 404 model_not_found', async () => {
     expect(expectOpenAIError(res.json())).toMatchObject({ code: 'model_not_found', param: 'model' });
   }
 });
+
+test('the Silero VAD weights in MODELS_DIR are not a model', async () => {
+  const ids = (await t.app.inject({ method: 'GET', url: '/v1/models' })).json().data.map((m: { id: string }) => m.id);
+  expect(ids.some((id: string) => id.includes('silero'))).toBe(false);
+  for (const id of ['silero-v6.2.0', 'ggml-silero-v6.2.0']) {
+    expect((await t.app.inject({ method: 'GET', url: `/v1/models/${id}` })).statusCode).toBe(404);
+  }
+});

@@ -29,6 +29,8 @@ export async function makeTestApp(
   await fs.mkdir(tmpDir);
   // The fake pool never reads weights; the catalogue only needs the files to exist.
   for (const name of ['tiny.en', 'base']) await fs.writeFile(path.join(modelsDir, `ggml-${name}.bin`), 'x');
+  // The Silero VAD weights sit beside the models, as fetch-test puts them: never listed as a model.
+  await fs.writeFile(path.join(modelsDir, 'ggml-silero-v6.2.0.bin'), 'x');
   const config = loadConfig({ LOG_LEVEL: 'silent', MODELS_DIR: modelsDir, TMP_DIR: tmpDir, DATA_DIR: path.join(root, 'data'), ...env });
   const pool = fakePool(poolOpts);
   const decoder = fakeDecoder();
