@@ -19,6 +19,7 @@
  */
 import type { Task } from '../engine/types.js';
 import type { Granularity, ResponseFormat } from '../format/types.js';
+import type { ChunkingStrategyField } from '../services/transcription.js';
 
 export type JobStatus = 'queued' | 'processing' | 'completed' | 'failed' | 'cancelled';
 export const JOB_STATUSES: readonly JobStatus[] = ['queued', 'processing', 'completed', 'failed', 'cancelled'];
@@ -45,6 +46,8 @@ export interface JobParams {
   prompt?: string;
   temperature?: number;
   timestamp_granularities?: Granularity[];
+  /** OpenAI's chunking_strategy as sent (transcriptions only); absent: the server's VAD_FILTER default. */
+  chunking_strategy?: ChunkingStrategyField;
 }
 
 /** Where the audio comes from. Uploads are in the BlobStore before the job exists. */

@@ -8,7 +8,7 @@
 import { Readable } from 'node:stream';
 import { render } from '../format/index.js';
 import type { GuardedClient } from '../net/guarded-client.js';
-import type { TranscriptionService } from '../services/transcription.js';
+import { chunkingOf, type TranscriptionService } from '../services/transcription.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import type { S3InputOptions } from '../storage/s3-input.js';
 import { classifyJobError } from './errors.js';
@@ -52,6 +52,7 @@ export function createJobHandler(deps: JobWorkerDeps): JobHandler {
             prompt: p.prompt,
             temperature: p.temperature,
             wordTimestamps: p.timestamp_granularities?.includes('word') ?? false,
+            chunking: chunkingOf(p.chunking_strategy),
             signal: ctx.signal,
             priority: 'batch',
             maxAudioSeconds: deps.maxAudioSeconds,

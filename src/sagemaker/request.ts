@@ -9,6 +9,8 @@ import { errors } from '../errors.js';
 import { GRANULARITIES, RESPONSE_FORMATS, type Granularity, type ResponseFormat } from '../format/types.js';
 import type { Task } from '../engine/types.js';
 import { Language, ModelField, Prompt, Temperature } from '../http/schemas/common.js';
+import { TranscriptionRequest } from '../http/schemas/audio.js';
+import type { ChunkingStrategyField } from '../services/transcription.js';
 import { formatFromAccept } from './accept.js';
 import { sagemakerErrors } from './errors.js';
 
@@ -20,6 +22,8 @@ const Params = z.strictObject({
   temperature: z.coerce.number().min(0).max(1).optional().describe(Temperature.description ?? ''),
   response_format: z.enum(RESPONSE_FORMATS).optional(),
   timestamp_granularities: z.array(z.enum(GRANULARITIES)).max(2).optional(),
+  // The audio route's own schema: 'auto' (also as an attribute) or the server_vad object (JSON only).
+  chunking_strategy: TranscriptionRequest.shape.chunking_strategy,
 });
 export const PARAMETER_NAMES = Object.keys(Params.shape);
 
@@ -43,6 +47,7 @@ export interface InvocationParams {
   temperature?: number;
   format: ResponseFormat;
   granularities: Granularity[];
+  chunking?: ChunkingStrategyField;
 }
 
 export interface InvocationParts {
@@ -115,6 +120,6 @@ export function parseInvocation(parts: InvocationParts): { source: InvocationSou
   }
   return {
     source,
-    params: { model: p.model, task: p.task ?? 'transcribe', language: p.language, prompt: p.prompt, temperature: p.temperature, format, granularities },
+    params: { model: p.model, task: p.task ?? 'transcribe', language: p.language, prompt: p.prompt, temperature: p.temperature, format, granularities, chunking: p.chunking_strategy },
   };
 }

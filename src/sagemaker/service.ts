@@ -7,7 +7,7 @@
  */
 import { isAbortError } from '../errors.js';
 import { render, type Rendered } from '../format/index.js';
-import type { TranscriptionService } from '../services/transcription.js';
+import { chunkingOf, type TranscriptionService } from '../services/transcription.js';
 import { outputContentType } from './accept.js';
 import { sagemakerErrors } from './errors.js';
 import { materialize, type InputDeps } from './input.js';
@@ -65,6 +65,7 @@ export function createSageMakerService(deps: SageMakerDeps) {
           prompt: p.prompt,
           temperature: p.temperature,
           wordTimestamps: p.granularities.includes('word'),
+          chunking: chunkingOf(p.chunking),
           signal,
           priority: 'interactive',
           maxAudioSeconds: limits.maxAudioSeconds,

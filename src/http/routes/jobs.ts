@@ -87,6 +87,7 @@ const jobRoutes: FastifyPluginAsyncZod = async (app) => {
     const params: JobParams = {
       model: b.model, task: 'transcribe', response_format: b.response_format, language: b.language, prompt: b.prompt,
       temperature: b.temperature, timestamp_granularities: granularities.length ? granularities : undefined,
+      chunking_strategy: b.chunking_strategy,
     };
     return submit(request, reply, sourceOf(b.file, b.audio_url), params, b);
   });

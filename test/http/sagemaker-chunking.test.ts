@@ -1,0 +1,82 @@
+/**
+ * chunking_strategy on /invocations: in the JSON body ('auto' or the server_vad object) or as a
+ * custom attribute (`chunking_strategy=auto`), validated by the audio route's own schema and mapped
+ * as the synchronous route maps it, so DecodeParams.vad is the same. Fake pool, decoder and VAD
+ * (VAD_FILTER=off, so 'auto' is told apart from an absent field).
+ */
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { buildApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { AUTO_VAD, SERVER_VAD_DEFAULTS } from '../../src/services/transcription.js';
+import { fakeVad } from '../support/fake-vad.js';
+import { expectOpenAIError } from './helpers/app.js';
+import { fakeAudio, fakeDecoder, fakePool, type FakePool } from './helpers/fakes.js';
+
+let root: string;
+let app: FastifyInstance;
+let pool: FakePool;
+
+beforeAll(async () => {
+  root = await fs.mkdtemp(path.join(os.tmpdir(), 'sagemaker-chunking-'));
+  await fs.mkdir(path.join(root, 'models'));
+  await fs.mkdir(path.join(root, 'tmp'));
+  await fs.writeFile(path.join(root, 'models/ggml-tiny.en.bin'), 'x');
+  const config = loadConfig({
+    LOG_LEVEL: 'silent', MODELS_DIR: path.join(root, 'models'), TMP_DIR: path.join(root, 'tmp'), DATA_DIR: path.join(root, 'data'), VAD_FILTER: 'off',
+  });
+  pool = fakePool();
+  app = await buildApp(config, { pool, decoder: fakeDecoder(), vad: fakeVad() });
+  await app.ready();
+});
+afterAll(async () => {
+  await app?.close();
+  if (root) await fs.rm(root, { recursive: true, force: true });
+});
+
+const audio_b64 = fakeAudio(3).toString('base64');
+const invokeJson = (body: Record<string, unknown>, headers: Record<string, string> = {}) =>
+  app.inject({ method: 'POST', url: '/invocations', payload: JSON.stringify({ audio_b64, ...body }), headers: { 'content-type': 'application/json', ...headers } });
+
+async function vadOf(res: Awaited<ReturnType<typeof invokeJson>>) {
+  expect(res.statusCode, res.body).toBe(200);
+  return pool.params.at(-1)!.vad;
+}
+
+it.each<[string, Record<string, unknown>, unknown]>([
+  ['absent: the server default (VAD_FILTER=off)', {}, undefined],
+  ["'auto': the server's VAD settings", { chunking_strategy: 'auto' }, AUTO_VAD],
+  [
+    'server_vad with the client settings',
+    { chunking_strategy: { type: 'server_vad', threshold: 0.3, prefix_padding_ms: 80, silence_duration_ms: 900 } },
+    { threshold: 0.3, prefixPaddingMs: 80, silenceDurationMs: 900, minSpeechMs: SERVER_VAD_DEFAULTS.minSpeechMs },
+  ],
+  ["server_vad alone: OpenAI's defaults", { chunking_strategy: { type: 'server_vad' } }, SERVER_VAD_DEFAULTS],
+])('JSON %s reaches DecodeParams.vad', async (_name, body, expected) => {
+  expect(await vadOf(await invokeJson(body))).toEqual(expected);
+});
+
+it('takes chunking_strategy=auto from X-Amzn-SageMaker-Custom-Attributes, on raw audio too', async () => {
+  expect(await vadOf(await invokeJson({}, { 'x-amzn-sagemaker-custom-attributes': 'chunking_strategy=auto' }))).toEqual(AUTO_VAD);
+  const raw = await app.inject({ method: 'POST', url: '/invocations', payload: fakeAudio(3), headers: { 'content-type': 'audio/wav', 'x-amzn-sagemaker-custom-attributes': 'chunking_strategy=auto' } });
+  expect(await vadOf(raw)).toEqual(AUTO_VAD);
+});
+
+it.each<[string, Record<string, unknown>, Record<string, string>]>([
+  ['an unknown type', { chunking_strategy: { type: 'semantic' } }, {}],
+  ['a threshold above 1', { chunking_strategy: { type: 'server_vad', threshold: 1.5 } }, {}],
+  ['a negative threshold', { chunking_strategy: { type: 'server_vad', threshold: -0.1 } }, {}],
+  ['a fractional padding', { chunking_strategy: { type: 'server_vad', prefix_padding_ms: 1.5 } }, {}],
+  ['a string other than auto', { chunking_strategy: 'manual' }, {}],
+  ['server_vad as an attribute (objects go in the JSON body)', {}, { 'x-amzn-sagemaker-custom-attributes': 'chunking_strategy=server_vad' }],
+  ['the field in both places', { chunking_strategy: 'auto' }, { 'x-amzn-sagemaker-custom-attributes': 'chunking_strategy=auto' }],
+])('refuses %s with an OpenAI-shaped 400 naming chunking_strategy, before any work', async (_name, body, headers) => {
+  const before = pool.params.length;
+  const res = await invokeJson(body, headers);
+  expect(res.statusCode, res.body).toBe(400);
+  expect(expectOpenAIError(res.json())).toMatchObject({ type: 'invalid_request_error', param: 'chunking_strategy' });
+  expect(pool.params.length).toBe(before);
+});
