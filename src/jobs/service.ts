@@ -16,7 +16,7 @@ import { createDeliverer } from '../webhooks/deliver.js';
 import type { Signer } from '../webhooks/sign.js';
 import { inputKey, isJobId, jobKeyPrefix, newJobId } from './ids.js';
 import { toPublicJob, type PublicJob } from './public.js';
-import { isTerminal, type DeliveryResult, type JobParams, type JobStats, type JobStatus, type JobStore, type RunningWorker } from './types.js';
+import { ANONYMOUS_OWNER, isTerminal, type DeliveryResult, type JobParams, type JobStats, type JobStatus, type JobStore, type RunningWorker } from './types.js';
 import { createJobHandler } from './worker.js';
 import type { ProbeDuration } from './probe.js';
 
@@ -34,11 +34,16 @@ export interface SubmitRequest {
   metadata?: Record<string, string>;
   idempotencyKey?: string;
   /**
-   * Who submits (a digest of the API key, when keys are configured): Idempotency-Key is unique
-   * per principal, so two clients' keys never collide and one cannot fetch another's job by guessing.
+   * Who submits (a digest of the API key, when keys are configured): the job's owner, the only
+   * principal that can read, list, cancel or delete it; Idempotency-Key is unique per principal too,
+   * so two clients' keys never collide. Absent: the shared keyless scope.
    */
   principal?: string;
 }
+
+/** A caller of the read/cancel/delete methods: undefined is the shared keyless scope. */
+export type Principal = string | undefined;
+const ownerOf = (principal: Principal) => principal ?? ANONYMOUS_OWNER;
 
 export interface JobsServiceDeps {
   store: JobStore;
@@ -82,13 +87,14 @@ export function createJobsService(deps: JobsServiceDeps) {
   const workers: RunningWorker[] = [];
   let purgeTimer: NodeJS.Timeout | undefined;
 
-  const find = async (id: string) => {
+  // Another owner's job is "not found", exactly as an unknown id: its existence is not revealed.
+  const find = async (id: string, principal: Principal) => {
     const job = isJobId(id) ? await store.jobs.get(id) : undefined;
-    if (!job) throw errors.jobNotFound(id);
+    if (!job || job.owner !== ownerOf(principal)) throw errors.jobNotFound(id);
     return job;
   };
-  const publicWithHistory = async (id: string) => {
-    const job = await find(id);
+  const publicWithHistory = async (id: string, principal: Principal) => {
+    const job = await find(id, principal);
     return toPublicJob(job, job.webhook_url ? await store.deliveries.listForJob(id) : undefined);
   };
 
@@ -151,6 +157,7 @@ export function createJobsService(deps: JobsServiceDeps) {
         }
         const { job, created } = await store.jobs.create({
           id,
+          owner: ownerOf(req.principal),
           params: req.params,
           input:
             req.source.kind === 'upload'
@@ -158,7 +165,7 @@ export function createJobsService(deps: JobsServiceDeps) {
               : { kind: 'url', key, url: req.source.url },
           metadata: req.metadata ?? {},
           webhook_url: req.webhookUrl ?? null,
-          idempotency_key: req.idempotencyKey === undefined ? null : `${req.principal ?? 'anonymous'}/${req.idempotencyKey}`,
+          idempotency_key: req.idempotencyKey === undefined ? null : `${ownerOf(req.principal)}/${req.idempotencyKey}`,
           audio_seconds: audioSeconds,
           max_attempts: deps.limits.maxAttempts,
         });
@@ -177,15 +184,15 @@ export function createJobsService(deps: JobsServiceDeps) {
 
     get: publicWithHistory,
 
-    async list(q: { limit: number; after?: string; status?: JobStatus }): Promise<JobList> {
-      const page = await store.jobs.list(q);
+    async list(q: { limit: number; after?: string; status?: JobStatus }, principal: Principal): Promise<JobList> {
+      const page = await store.jobs.list({ ...q, owner: ownerOf(principal) });
       const data = page.data.map((j) => toPublicJob(j));
       return { object: 'list', data, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null, has_more: page.has_more };
     },
 
     /** The stored result: the bytes and content type the synchronous call would have sent. */
-    async result(id: string) {
-      const job = await find(id);
+    async result(id: string, principal: Principal) {
+      const job = await find(id, principal);
       if (job.status !== 'completed' || !job.result) {
         throw errors.jobConflict(`Job '${id}' is ${job.status}; its result is available once it is completed.`, 'job_not_completed');
       }
@@ -194,17 +201,17 @@ export function createJobsService(deps: JobsServiceDeps) {
       return { body: blob.body, contentType: job.result.content_type, bytes: blob.info.bytes };
     },
 
-    async cancel(id: string): Promise<PublicJob> {
-      const before = await find(id);
+    async cancel(id: string, principal: Principal): Promise<PublicJob> {
+      const before = await find(id, principal);
       if (before.status === 'completed' || before.status === 'failed') {
         throw errors.jobConflict(`Job '${id}' is already ${before.status} and cannot be cancelled.`, 'job_not_cancellable');
       }
       await store.queue.cancel(id);
-      return publicWithHistory(id);
+      return publicWithHistory(id, principal);
     },
 
-    async delete(id: string) {
-      const job = await find(id);
+    async delete(id: string, principal: Principal) {
+      const job = await find(id, principal);
       if (!isTerminal(job.status)) await store.queue.cancel(id);
       await store.jobs.delete(id);
       await blobs.deletePrefix(jobKeyPrefix(id));

@@ -52,10 +52,14 @@ export async function waitFor<T>(fn: () => Promise<T | undefined | false>, timeo
   }
 }
 
+/** The owner newJob() gives (a key digest in production); the contract's lists ask for it. */
+export const OWNER = 'owner-a';
+
 export function newJob(overrides: Partial<NewJob> = {}): NewJob {
   const id = overrides.id ?? newJobId();
   return {
     id,
+    owner: OWNER,
     params: { model: 'tiny.en', task: 'transcribe', response_format: 'json' },
     input: { kind: 'upload', key: `jobs/${id}/input`, bytes: 10, filename: 'a.wav' },
     metadata: { k: 'v' },
@@ -100,14 +104,17 @@ export function describeJobStoreContract(name: string, factory: JobStoreFactory,
     describe('records', () => {
       it('creates a queued job with every field and reads it back', async () => {
         const store = await open();
-        const init = newJob({ metadata: { user: 'u1' }, webhook_url: 'https://example.com/hook' });
+        const init = newJob({
+          metadata: { user: 'u1' }, webhook_url: 'https://example.com/hook',
+          params: { model: 'tiny.en', task: 'transcribe', response_format: 'json', chunking_strategy: { type: 'server_vad', threshold: 0.6, silence_duration_ms: 300 } },
+        });
         const { job, created } = await store.jobs.create(init);
         expect(created).toBe(true);
         expect(job).toMatchObject({
           id: init.id, object: 'audio.job', status: 'queued', started_at: null, completed_at: null,
           model: 'tiny.en', task: 'transcribe', response_format: 'json', progress: 0, audio_seconds: 2,
           error: null, metadata: { user: 'u1' }, attempts: 0, max_attempts: 3, result: null,
-          webhook_url: 'https://example.com/hook', cancel_requested: false, input: init.input, params: init.params,
+          webhook_url: 'https://example.com/hook', cancel_requested: false, input: init.input, params: init.params, owner: OWNER,
         });
         expect(Math.abs(job.created_at - Date.now() / 1000)).toBeLessThan(5);
         expect(await store.jobs.get(init.id)).toEqual(job);
@@ -122,7 +129,7 @@ export function describeJobStoreContract(name: string, factory: JobStoreFactory,
         expect(again.job.id).toBe(first.job.id);
         const other = await store.jobs.create(newJob({ idempotency_key: 'key-2' }));
         expect(other.created).toBe(true);
-        expect((await store.jobs.list({ limit: 100 })).data).toHaveLength(2);
+        expect((await store.jobs.list({ owner: OWNER, limit: 100 })).data).toHaveLength(2);
       });
 
       it('lists newest first with an after cursor, a limit and a status filter', async () => {
@@ -130,18 +137,58 @@ export function describeJobStoreContract(name: string, factory: JobStoreFactory,
         const ids: string[] = [];
         for (let i = 0; i < 5; i++) ids.push((await store.jobs.create(newJob())).job.id);
         const newest = [...ids].reverse();
-        const p1 = await store.jobs.list({ limit: 2 });
+        const p1 = await store.jobs.list({ owner: OWNER, limit: 2 });
         expect(p1.data.map((j) => j.id)).toEqual(newest.slice(0, 2));
         expect(p1.has_more).toBe(true);
-        const p2 = await store.jobs.list({ limit: 2, after: p1.data[1]!.id });
+        const p2 = await store.jobs.list({ owner: OWNER, limit: 2, after: p1.data[1]!.id });
         expect(p2.data.map((j) => j.id)).toEqual(newest.slice(2, 4));
-        const p3 = await store.jobs.list({ limit: 2, after: p2.data[1]!.id });
+        const p3 = await store.jobs.list({ owner: OWNER, limit: 2, after: p2.data[1]!.id });
         expect(p3.data.map((j) => j.id)).toEqual(newest.slice(4));
         expect(p3.has_more).toBe(false);
         await store.queue.cancel(ids[1]!);
-        const cancelled = await store.jobs.list({ limit: 10, status: 'cancelled' });
+        const cancelled = await store.jobs.list({ owner: OWNER, limit: 10, status: 'cancelled' });
         expect(cancelled.data.map((j) => j.id)).toEqual([ids[1]]);
-        expect((await store.jobs.list({ limit: 10, status: 'queued' })).data).toHaveLength(4);
+        expect((await store.jobs.list({ owner: OWNER, limit: 10, status: 'queued' })).data).toHaveLength(4);
+      });
+
+      it("scopes lists to one owner: pages, status filters and another owner's cursor; the owner survives every transition", async () => {
+        const store = await open();
+        const mine: string[] = [];
+        const theirs: string[] = [];
+        // Interleaved, so an owner's page that leaked the other's jobs would show it.
+        for (let i = 0; i < 4; i++) {
+          mine.push((await store.jobs.create(newJob())).job.id);
+          theirs.push((await store.jobs.create(newJob({ owner: 'owner-b' }))).job.id);
+        }
+        const p1 = await store.jobs.list({ owner: OWNER, limit: 3 });
+        expect(p1.data.map((j) => j.id)).toEqual([...mine].reverse().slice(0, 3));
+        expect(p1.has_more).toBe(true);
+        const p2 = await store.jobs.list({ owner: OWNER, limit: 3, after: p1.data[2]!.id });
+        expect(p2.data.map((j) => j.id)).toEqual([mine[0]]);
+        expect(p2.has_more).toBe(false);
+        expect((await store.jobs.list({ owner: 'owner-b', limit: 100 })).data.map((j) => j.id)).toEqual([...theirs].reverse());
+        expect((await store.jobs.list({ owner: 'owner-c', limit: 100 })).data).toEqual([]);
+        // Another owner's id as a cursor reveals nothing: an empty page, as an unknown id.
+        expect(await store.jobs.list({ owner: OWNER, limit: 100, after: theirs[3]! })).toEqual({ data: [], has_more: false });
+        expect(await store.jobs.list({ owner: OWNER, limit: 100, after: newJobId() })).toEqual({ data: [], has_more: false });
+        // Status filters stay within the owner, across transitions.
+        await store.queue.cancel(theirs[1]!);
+        await store.queue.cancel(mine[2]!);
+        expect((await store.jobs.list({ owner: OWNER, limit: 10, status: 'cancelled' })).data.map((j) => j.id)).toEqual([mine[2]]);
+        const queued = await store.jobs.list({ owner: OWNER, limit: 2, status: 'queued' });
+        expect(queued.data.map((j) => j.id)).toEqual([mine[3], mine[1]]);
+        expect(queued.has_more).toBe(true);
+        expect((await store.jobs.list({ owner: OWNER, limit: 2, status: 'queued', after: mine[1]! })).data.map((j) => j.id)).toEqual([mine[0]]);
+        expect((await store.jobs.get(mine[2]!))?.owner).toBe(OWNER);
+        expect((await store.jobs.get(theirs[1]!))?.owner).toBe('owner-b');
+        // A deleted job leaves its owner's list.
+        await store.jobs.delete(mine[3]!);
+        expect((await store.jobs.list({ owner: OWNER, limit: 100 })).data.map((j) => j.id)).toEqual([mine[2], mine[1], mine[0]]);
+        // The same idempotency key under two owners is two jobs (the service prefixes keys by owner).
+        const a = await store.jobs.create(newJob({ idempotency_key: `${OWNER}/k` }));
+        const b = await store.jobs.create(newJob({ owner: 'owner-b', idempotency_key: 'owner-b/k' }));
+        expect(a.created && b.created).toBe(true);
+        expect(a.job.id).not.toBe(b.job.id);
       });
 
       it('deletes a record with its deliveries, and purges only old terminal jobs', async () => {

@@ -5,7 +5,7 @@ import { JOBS_QUEUE, redisKeys } from '../../src/jobs/redis/keys.js';
 import { openRedisJobStore, type RedisJobStore } from '../../src/jobs/redis/store.js';
 import type { JobRecord, RunningWorker } from '../../src/jobs/types.js';
 import { deletePrefix, requireRedis, TEST_REDIS_URL, uniquePrefix } from '../support/redis.js';
-import { CONTRACT_OPTIONS, newJob, waitFor } from './job-store.contract.js';
+import { CONTRACT_OPTIONS, newJob, OWNER, waitFor } from './job-store.contract.js';
 
 describe('Redis JobStore specifics', () => {
   const stores: RedisJobStore[] = [];
@@ -79,7 +79,7 @@ describe('Redis JobStore specifics', () => {
     expect(seenOnB).toEqual(await a.jobs.get(job.id));
     release();
     await waitFor(async () => (await b.jobs.get(job.id))?.status === 'completed');
-    expect(await b.jobs.list({ limit: 10 })).toEqual(await a.jobs.list({ limit: 10 }));
+    expect(await b.jobs.list({ owner: OWNER, limit: 10 })).toEqual(await a.jobs.list({ owner: OWNER, limit: 10 }));
   });
 
   it("fills the BullMQ wait and active lists KEDA's worker ScaledObject reads (k8s/components/jobs)", async () => {

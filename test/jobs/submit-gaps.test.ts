@@ -62,7 +62,7 @@ describe('probe at submit', () => {
     const err = await long.jobs.submit({ params, source: long.source }).catch((e) => e);
     expect(expectOpenAIError(err.toBody())).toMatchObject({ code: 'audio_too_long', param: 'file' });
     expect(await long.blobFiles()).toEqual([]);
-    expect((await long.jobs.list({ limit: 10 })).data).toEqual([]);
+    expect((await long.jobs.list({ limit: 10 }, undefined)).data).toEqual([]);
 
     const garbage = await setup({ probe: async () => Promise.reject(errors.unsupportedAudio('not audio')) });
     const err2 = await garbage.jobs.submit({ params, source: garbage.source }).catch((e) => e);

@@ -30,7 +30,7 @@ function sourceOf(file: UploadedFile | undefined, audioUrl: string | undefined):
   return { kind: 'upload', path: file.path, size: file.size, filename: file.filename };
 }
 
-/** With API_KEYS set, the caller is its key: a digest of it, never the key itself, scopes Idempotency-Key. */
+/** With API_KEYS set, the caller is its key: a digest of it, never the key itself, owns its jobs and scopes Idempotency-Key. */
 function principal(request: FastifyRequest, keysConfigured: boolean): string | undefined {
   const m = keysConfigured ? /^Bearer\s+(.+)$/i.exec(String(request.headers.authorization ?? '').trim()) : null;
   return m ? createHash('sha256').update(m[1]!.trim()).digest('hex').slice(0, 32) : undefined;
@@ -59,10 +59,13 @@ const jobRoutes: FastifyPluginAsyncZod = async (app) => {
       PREFER_ASYNC.test(String(req.headers.prefer ?? '')) ? 'respond-async' : undefined,
   } as never);
 
+  // Every job route acts for the caller's key: another key's jobs answer 404, as unknown ids.
+  const caller = (request: FastifyRequest) => principal(request, config.API_KEYS.length > 0);
+
   const submit = async (request: FastifyRequest, reply: FastifyReply, source: JobSource, params: JobParams, b: { webhook_url?: string; metadata?: Record<string, string> }) => {
     const { job, created } = await jobs.submit({
       params, source, webhookUrl: b.webhook_url, metadata: b.metadata,
-      idempotencyKey: idempotencyKey(request), principal: principal(request, config.API_KEYS.length > 0),
+      idempotencyKey: idempotencyKey(request), principal: caller(request),
     });
     reply.header('location', `/v1/audio/jobs/${job.id}`).header('preference-applied', 'respond-async');
     if (!created) reply.header('idempotent-replayed', 'true');
@@ -107,13 +110,13 @@ const jobRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get('/v1/audio/jobs', {
     config: { auth: true },
     schema: { ...common, operationId: 'listAudioJobs', summary: 'List async jobs, newest first', querystring: ListJobsQuery, response: { 200: JobList, ...jobErrors } },
-  }, async (request) => jobs.list(request.query as never));
+  }, async (request) => jobs.list(request.query as never, caller(request)));
 
   // https://platform.openai.com/docs/api-reference/batch/retrieve
   app.get('/v1/audio/jobs/:job_id', {
     config: { auth: true },
     schema: { ...common, operationId: 'getAudioJob', summary: 'Get an async job', params: JobIdParams, response: { 200: Job, ...jobErrors } },
-  }, async (request) => jobs.get(request.params.job_id));
+  }, async (request) => jobs.get(request.params.job_id, caller(request)));
 
   // The result in the job's response_format: the synchronous call's bytes and content type.
   app.get('/v1/audio/jobs/:job_id/result', {
@@ -123,7 +126,7 @@ const jobRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 200: { description: 'The transcript, as the synchronous call returns it.', content: { 'application/json': { schema: z.unknown().describe('`json` / `verbose_json`.') }, 'text/plain': { schema: z.string().describe('`text` / `srt`.') }, 'text/vtt': { schema: z.string() } } }, ...jobErrors },
     },
   }, async (request, reply) => {
-    const r = await jobs.result(request.params.job_id);
+    const r = await jobs.result(request.params.job_id, caller(request));
     return reply.type(r.contentType).header('content-length', r.bytes).send(r.body);
   });
 
@@ -131,13 +134,13 @@ const jobRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post('/v1/audio/jobs/:job_id/cancel', {
     config: { auth: true },
     schema: { ...common, operationId: 'cancelAudioJob', summary: 'Cancel an async job (aborts running compute)', params: JobIdParams, response: { 200: Job, ...jobErrors } },
-  }, async (request) => jobs.cancel(request.params.job_id));
+  }, async (request) => jobs.cancel(request.params.job_id, caller(request)));
 
   // Removes the job, its input and its result.
   app.delete('/v1/audio/jobs/:job_id', {
     config: { auth: true },
     schema: { ...common, operationId: 'deleteAudioJob', summary: 'Delete an async job with its input and result', params: JobIdParams, response: { 200: JobDeleted, ...jobErrors } },
-  }, async (request) => jobs.delete(request.params.job_id));
+  }, async (request) => jobs.delete(request.params.job_id, caller(request)));
 };
 
 export default jobRoutes;

@@ -12,6 +12,8 @@ export interface RedisKeys {
   all: string;
   /** The same, per status. */
   status(s: JobStatus): string;
+  /** The same, per owner (JobRecord.owner: a key digest or 'anonymous'). */
+  owner(owner: string): string;
   /** Hash id → audio seconds of queued and processing jobs (the backlog). */
   backlog: string;
   idempotency(key: string): string;
@@ -33,6 +35,7 @@ export function redisKeys(prefix: string): RedisKeys {
     job: (id) => `${p}:rec:${id}`,
     all: `${p}:all`,
     status: (s) => `${p}:st:${s}`,
+    owner: (o) => `${p}:own:${o}`,
     backlog: `${p}:backlog`,
     idempotency: (key) => `${p}:idem:${key}`,
     delivery: (jobId) => `${p}:dlv:${jobId}`,

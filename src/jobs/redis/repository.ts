@@ -26,6 +26,7 @@ export function createRedisRepository(s: RedisJobState, enqueue: (job: JobRecord
       audio_seconds: init.audio_seconds,
       error: null,
       metadata: init.metadata,
+      owner: init.owner,
       params: init.params,
       input: init.input,
       result: null,
@@ -42,11 +43,26 @@ export function createRedisRepository(s: RedisJobState, enqueue: (job: JobRecord
     const idem = job.idempotency_key ? k.idempotency(job.idempotency_key) : k.idempotency('');
     const removed = await s.scripts.remove(
       [k.job(job.id), k.all, ...JOB_STATUSES.map(k.status), k.backlog, k.delivery(job.id),
-        k.deliveryStatus('pending'), k.deliveryStatus('delivered'), k.deliveryStatus('failed'), idem],
+        k.deliveryStatus('pending'), k.deliveryStatus('delivered'), k.deliveryStatus('failed'), idem, k.owner(job.owner)],
       [job.id],
     );
     await dequeue(job.id);
     return removed === 1;
+  };
+
+  /** Up to `want` of an owner's ids (newest first, after `after`) whose status is `status`: the owner's set, filtered in batches. */
+  const ownedWithStatus = async (mine: string, status: JobStatus, after: string | undefined, want: number): Promise<string[]> => {
+    const found: string[] = [];
+    const batch = Math.max(100, want * 4);
+    let max = after === undefined ? '+' : `(${after}`;
+    for (;;) {
+      const ids = await s.redis.zrevrangebylex(mine, max, '-', 'LIMIT', 0, batch);
+      if (ids.length === 0) return found;
+      const scores = await s.redis.zmscore(k.status(status), ...ids);
+      for (const [i, id] of ids.entries()) if (scores[i] !== null && found.length < want) found.push(id);
+      if (found.length >= want || ids.length < batch) return found;
+      max = `(${ids.at(-1)!}`;
+    }
   };
 
   return {
@@ -62,7 +78,7 @@ export function createRedisRepository(s: RedisJobState, enqueue: (job: JobRecord
         }
       }
       const job = build(init);
-      const created = await s.scripts.create([k.job(job.id), k.all, k.status('queued'), k.backlog], [JSON.stringify(job), job.id, String(job.audio_seconds ?? 0)]);
+      const created = await s.scripts.create([k.job(job.id), k.all, k.status('queued'), k.backlog, k.owner(job.owner)], [JSON.stringify(job), job.id, String(job.audio_seconds ?? 0)]);
       if (created !== 1) throw new Error(`job ${job.id} already exists`);
       await enqueue(job);
       return { job, created: true };
@@ -72,10 +88,11 @@ export function createRedisRepository(s: RedisJobState, enqueue: (job: JobRecord
       return (await s.read(id))?.doc;
     },
 
-    async list({ limit, after, status }) {
-      if (after !== undefined && (await s.redis.zscore(k.all, after)) === null) return { data: [], has_more: false };
-      const set = status ? k.status(status) : k.all;
-      const ids = await s.redis.zrevrangebylex(set, after === undefined ? '+' : `(${after}`, '-', 'LIMIT', 0, limit + 1);
+    async list({ owner, limit, after, status }) {
+      const mine = k.owner(owner);
+      // A cursor must be one of the owner's jobs: another owner's id gives an empty page, as an unknown one.
+      if (after !== undefined && (await s.redis.zscore(mine, after)) === null) return { data: [], has_more: false };
+      const ids = status ? await ownedWithStatus(mine, status, after, limit + 1) : await s.redis.zrevrangebylex(mine, after === undefined ? '+' : `(${after}`, '-', 'LIMIT', 0, limit + 1);
       const data = await s.readMany(ids.slice(0, limit));
       return { data, has_more: ids.length > limit };
     },

@@ -12,6 +12,7 @@ redis.call('HSET', KEYS[1], 'doc', ARGV[1], 'v', 1)
 redis.call('ZADD', KEYS[2], 0, ARGV[2])
 redis.call('ZADD', KEYS[3], 0, ARGV[2])
 redis.call('HSET', KEYS[4], ARGV[2], ARGV[3])
+redis.call('ZADD', KEYS[5], 0, ARGV[2])
 return 1`;
 
 // The compare-and-set both updates start with. KEYS: record, old status set, new status set;
@@ -40,7 +41,7 @@ return 1`;
 const UPDATE_DELIVERY = `${VERSIONED_WRITE}
 return 1`;
 
-// KEYS: rec, all, 5 status sets, backlog, delivery, 3 delivery sets, idempotency key. ARGV: id
+// KEYS: rec, all, 5 status sets, backlog, delivery, 3 delivery sets, idempotency key, owner set. ARGV: id
 const DELETE = `
 local existed = redis.call('DEL', KEYS[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
@@ -49,6 +50,7 @@ redis.call('HDEL', KEYS[8], ARGV[1])
 redis.call('DEL', KEYS[9])
 for i = 10, 12 do redis.call('ZREM', KEYS[i], ARGV[1]) end
 if redis.call('GET', KEYS[13]) == ARGV[1] then redis.call('DEL', KEYS[13]) end
+redis.call('ZREM', KEYS[14], ARGV[1])
 return existed`;
 
 type Call = (keys: string[], args: (string | number)[]) => Promise<number>;

@@ -7,6 +7,7 @@
 import type { Redis } from 'ioredis';
 import { webhookPayload } from '../public.js';
 import {
+  ANONYMOUS_OWNER,
   deliveryIdFor,
   eventFor,
   isTerminal,
@@ -21,6 +22,8 @@ import { defineScripts, type Scripts } from './scripts.js';
 
 const MAX_CAS_TRIES = 50;
 const inBacklog = (s: JobStatus) => s === 'queued' || s === 'processing';
+/** Records written before jobs had owners belong to the shared keyless scope. */
+const parseJob = (doc: string): JobRecord => ({ owner: ANONYMOUS_OWNER, ...(JSON.parse(doc) as Omit<JobRecord, "owner"> & { owner?: string }) });
 
 export interface Stored<T> {
   doc: T;
@@ -49,7 +52,7 @@ export class RedisJobState {
 
   async read(id: string): Promise<Stored<JobRecord> | undefined> {
     const [doc, v] = await this.redis.hmget(this.keys.job(id), 'doc', 'v');
-    return doc && v ? { doc: JSON.parse(doc) as JobRecord, v } : undefined;
+    return doc && v ? { doc: parseJob(doc), v } : undefined;
   }
 
   async readDelivery(jobId: string): Promise<Stored<DeliveryRecord> | undefined> {
@@ -62,7 +65,7 @@ export class RedisJobState {
     const pipe = this.redis.pipeline();
     for (const id of ids) pipe.hget(this.keys.job(id), 'doc');
     const res = (await pipe.exec()) ?? [];
-    return res.flatMap(([err, doc]) => (!err && typeof doc === 'string' ? [JSON.parse(doc) as JobRecord] : []));
+    return res.flatMap(([err, doc]) => (!err && typeof doc === 'string' ? [parseJob(doc)] : []));
   }
 
   /**

@@ -14,11 +14,11 @@ export function createSqliteRepository(d: JobDb, onCreated: () => void): JobRepo
         const now = d.now();
         const row = d.sql(
           `INSERT INTO jobs (id, status, created_at_ms, audio_seconds, metadata, params, input, max_attempts,
-             webhook_url, idempotency_key, updated_at_ms)
-           VALUES (?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+             webhook_url, idempotency_key, owner, updated_at_ms)
+           VALUES (?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
         ).get(
           init.id, now, init.audio_seconds, JSON.stringify(init.metadata), JSON.stringify(init.params),
-          JSON.stringify(init.input), init.max_attempts, init.webhook_url, init.idempotency_key, now,
+          JSON.stringify(init.input), init.max_attempts, init.webhook_url, init.idempotency_key, init.owner, now,
         ) as JobRow;
         return { job: toJob(row), created: true };
       });
@@ -31,12 +31,14 @@ export function createSqliteRepository(d: JobDb, onCreated: () => void): JobRepo
       return row ? toJob(row) : undefined;
     },
 
-    async list({ limit, after, status }) {
+    async list({ owner, limit, after, status }) {
+      // A cursor must be one of the owner's jobs: another owner's id gives an empty page, as an unknown one.
+      if (after !== undefined && !d.sql('SELECT 1 FROM jobs WHERE id = ? AND owner = ?').get(after, owner)) return { data: [], has_more: false };
       // Ids are time-ordered, so "after" in a newest-first listing means a smaller id.
       const rows = d.sql(
-        `SELECT * FROM jobs WHERE (@after IS NULL OR id < @after) AND (@status IS NULL OR status = @status)
+        `SELECT * FROM jobs WHERE owner = @owner AND (@after IS NULL OR id < @after) AND (@status IS NULL OR status = @status)
          ORDER BY id DESC LIMIT @n`,
-      ).all({ after: after ?? null, status: status ?? null, n: limit + 1 }) as JobRow[];
+      ).all({ owner, after: after ?? null, status: status ?? null, n: limit + 1 }) as JobRow[];
       return { data: rows.slice(0, limit).map(toJob), has_more: rows.length > limit };
     },
 

@@ -18,6 +18,7 @@ export interface JobRow {
   max_attempts: number;
   webhook_url: string | null;
   idempotency_key: string | null;
+  owner: string;
   cancel_requested: number;
   run_after_ms: number;
   lease_owner: string | null;
@@ -57,6 +58,7 @@ export function toJob(r: JobRow): JobRecord {
     audio_seconds: r.audio_seconds,
     error: r.error === null ? null : JSON.parse(r.error),
     metadata: JSON.parse(r.metadata),
+    owner: r.owner,
     params,
     input: JSON.parse(r.input),
     result: r.result === null ? null : JSON.parse(r.result),

@@ -6,7 +6,7 @@
  */
 import Database from 'better-sqlite3';
 
-const MIGRATIONS: string[] = [
+export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE jobs (
      id TEXT PRIMARY KEY,
      status TEXT NOT NULL,
@@ -48,6 +48,9 @@ const MIGRATIONS: string[] = [
    CREATE INDEX deliveries_by_job ON deliveries (job_id);`,
   // Submits in flight (SubmitIntents): the input blob is written before the job row exists.
   `CREATE TABLE submit_intents (id TEXT PRIMARY KEY, created_at_ms INTEGER NOT NULL);`,
+  // Jobs are scoped to the API key that submitted them; older rows join the shared keyless scope.
+  `ALTER TABLE jobs ADD COLUMN owner TEXT NOT NULL DEFAULT 'anonymous';
+   CREATE INDEX jobs_by_owner ON jobs (owner, id);`,
 ];
 
 export function openJobDatabase(file: string): Database.Database {
