@@ -96,8 +96,7 @@ test('kill -9 mid-transcription: the job runs again after its lease expires and 
   expect((await fetch(`${a.url}/v1/audio/jobs/${cancelled}/cancel`, { method: 'POST' })).status).toBe(200);
   // Some compute under way (progress reported from the segment callback), then the crash.
   await new Promise((r) => setTimeout(r, 1500));
-  a.proc.kill('SIGKILL');
-  await a.exited;
+  await a.crash();
   const killedAt = Date.now();
   expect(deliveries.filter((d) => d.body.data.id === long)).toEqual([]);
 

@@ -96,8 +96,7 @@ const getJobs = (server: RunningServer, ids: string[]) => Promise.all(ids.map((i
 /** SIGKILL and wait (bounded): nothing may outlive the suite. */
 async function kill(server: RunningServer | undefined): Promise<void> {
   if (!server) return;
-  if (server.proc.exitCode === null && server.proc.signalCode === null) server.proc.kill('SIGKILL');
-  await Promise.race([server.exited, new Promise((r) => setTimeout(r, 10_000))]);
+  await server.crash();
   await fs.promises.rm(server.tmpDir, { recursive: true, force: true });
 }
 
@@ -234,8 +233,7 @@ describe('replicas on shared Redis + S3 (moto)', () => {
       return done >= 2 && done <= 30 && (await inflight(a)) >= 1;
     }, 180_000);
     const killedAt = Date.now();
-    a.proc.kill('SIGKILL');
-    await a.exited;
+    await a.crash();
     await kill(a);
     running.delete(a);
     a = await start('all');

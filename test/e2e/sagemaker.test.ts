@@ -5,13 +5,14 @@
  * attributes and Accept; then SIGTERM with an invocation in flight: it completes, and the
  * process exits by itself well inside SageMaker's 30 s before SIGKILL.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { crashProcess, spawnNode } from './helpers/processes.js';
 import { MODELS_DIR, ROOT, audio, normalize, requireWeights, waitFor } from './helpers/server.js';
 
 const JFK = 'and so my fellow americans ask not what your country can do for you ask what you can do for your country';
@@ -33,7 +34,8 @@ beforeAll(async () => {
   requireWeights('tiny.en');
   tmp = await fsp.mkdtemp(path.join(os.tmpdir(), 'whisper-sagemaker-'));
   const port = await freePort();
-  proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
+  // Tracked, in its own process group, and gone with this test process whatever happens (helpers/processes.ts).
+  proc = spawnNode(['--import', 'tsx', 'src/main.ts', 'serve'], {
     cwd: ROOT,
     // PORT is what serve must ignore; DATA_DIR unset: serve puts it under TMP_DIR.
     env: { ...process.env, HOST: '127.0.0.1', PORT: '1', SAGEMAKER_BIND_TO_PORT: String(port), MODELS_DIR, TMP_DIR: tmp, DATA_DIR: '', BEAM_SIZE: '1', BEST_OF: '1', PRELOAD_MODELS: 'tiny.en', LOG_LEVEL: 'info' },
@@ -46,7 +48,7 @@ beforeAll(async () => {
   await waitFor(async () => (await fetch(`${base}/ping`).then((r) => r.status).catch(() => 0)) === 200, 90_000, () => logs.join(''));
 }, 120_000);
 afterAll(async () => {
-  if (proc?.exitCode === null) proc.kill('SIGKILL');
+  if (proc) await crashProcess(proc);
   await fsp.rm(tmp, { recursive: true, force: true });
 });
 

@@ -3,13 +3,14 @@
  * free port, the way production runs it, and waits for /ready. Real-model tests must fail
  * loudly, never skip, when the test weights are missing.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { audioPath, sharedDir } from '../../support/paths.js';
+import { crashProcess, spawnNode, stopProcess } from './processes.js';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const MODELS_DIR = path.join(ROOT, 'models');
@@ -36,7 +37,10 @@ export interface RunningServer {
   exited: Promise<number | null>;
   leftovers(): Promise<string[]>;
   metric(name: string, model?: string): Promise<number>;
-  stop(): Promise<number | null>;
+  /** SIGTERM (the drain), SIGKILL of its whole process group if it outlasts `graceMs`; removes its temp dirs. */
+  stop(graceMs?: number): Promise<number | null>;
+  /** kill -9 of the server and everything it started (a crash); its temp dirs stay, for a restart. */
+  crash(): Promise<void>;
 }
 
 export async function startServer(
@@ -63,28 +67,27 @@ export async function startServer(
   };
   // An undefined value removes the variable (e.g. UV_THREADPOOL_SIZE, to exercise the relaunch).
   for (const [k, v] of Object.entries(fullEnv)) if (v === undefined) delete fullEnv[k];
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const proc = spawnNode(['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
     env: fullEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not listen in time:\n${logs.join('')}`)), timeoutMs);
-    const onData = (chunk: Buffer) => {
-      const text = chunk.toString();
-      logs.push(text);
-      const m = /Server listening at (https?:\/\/127\.0\.0\.1:\d+)/.exec(text);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    };
-    proc.stdout!.on('data', onData);
-    proc.stderr!.on('data', (c: Buffer) => logs.push(c.toString()));
-    void exited.then((code) => reject(new Error(`server exited with ${code}:\n${logs.join('')}`)));
-  });
-  const server: RunningServer = {
+  const removeDirs = async () => {
+    await fsp.rm(tmpDir, { recursive: true, force: true });
+    if (!env.DATA_DIR) await fsp.rm(`${tmpDir}-data`, { recursive: true, force: true });
+  };
+  let url: string;
+  try {
+    url = await listening(proc, exited, logs, timeoutMs);
+    await waitFor(async () => (await fetchImpl(`${url}/ready`)).status === 200, timeoutMs, () => logs.join(''));
+  } catch (err) {
+    // A server that did not come up in time is still running: it must not outlive the failure.
+    await crashProcess(proc);
+    await removeDirs();
+    throw err;
+  }
+  return {
     url,
     proc,
     tmpDir,
@@ -97,16 +100,36 @@ export async function startServer(
       const line = text.split('\n').find((l) => l.startsWith(`${name}${label} `));
       return line ? Number(line.split(' ').pop()) : NaN;
     },
-    async stop() {
-      if (proc.exitCode === null) proc.kill('SIGTERM');
+    async stop(graceMs) {
+      await stopProcess(proc, 'SIGTERM', graceMs);
       const code = await exited;
-      await fsp.rm(tmpDir, { recursive: true, force: true });
-      if (!env.DATA_DIR) await fsp.rm(`${tmpDir}-data`, { recursive: true, force: true });
+      await removeDirs();
       return code;
     },
+    crash: () => crashProcess(proc),
   };
-  await waitFor(async () => (await fetchImpl(`${url}/ready`)).status === 200, timeoutMs, () => logs.join(''));
-  return server;
+}
+
+/** The URL the server logs once it listens; rejects if it exits first or takes longer than timeoutMs. */
+function listening(proc: ChildProcess, exited: Promise<number | null>, logs: string[], timeoutMs: number): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not listen in time:\n${logs.join('')}`)), timeoutMs);
+    const onData = (chunk: Buffer) => {
+      const text = chunk.toString();
+      logs.push(text);
+      const m = /Server listening at (https?:\/\/127\.0\.0\.1:\d+)/.exec(text);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    };
+    proc.stdout!.on('data', onData);
+    proc.stderr!.on('data', (c: Buffer) => logs.push(c.toString()));
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${logs.join('')}`));
+    });
+  });
 }
 
 export async function waitFor(cond: () => Promise<boolean> | boolean, ms: number, why: () => string = () => ''): Promise<void> {
