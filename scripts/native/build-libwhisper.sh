@@ -9,6 +9,9 @@
 #   --ptx-only  CUDA: PTX for each arch and no machine code (SASS). Skips ptxas; the driver JIT-compiles
 #               at first load. For CI time budgets only; images get SASS for every arch.
 #   --tools     also builds whisper-cli and whisper-server of the same source (bench/ compares them).
+#   --objects "a.cu.o b.cu.o"  configure as usual, then compile only these ggml-cuda object files
+#               (paths relative to ggml/src/ggml-cuda) and stop: no libraries, no link. CI's
+#               documented subset of the CUDA build (.ci/native-checks.sh), one file per kernel family.
 # Output: DIR/lib/*.a, DIR/include (whisper.h, ggml*.h), DIR/byol.txt (link line for the addon),
 #         DIR/build-info.txt, DIR/bin (with --tools).
 # Env: WHISPER_MARCH (x86-64-v3 default | native | none), WHISPER_OPENMP (1 default | 0),
@@ -21,7 +24,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 
-out="" cuda=0 ptx_only=0 tools=0 archs="75 80 86 89 90" jobs="$(nproc)" cuda_path="${CUDA_PATH:-/usr/local/cuda}" cublas="" cuda_driver=""
+out="" cuda=0 ptx_only=0 tools=0 objects="" archs="75 80 86 89 90" jobs="$(nproc)" cuda_path="${CUDA_PATH:-/usr/local/cuda}" cublas="" cuda_driver=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --out) out="$2"; shift 2 ;;
@@ -29,6 +32,7 @@ while [ $# -gt 0 ]; do
     --archs) archs="$2"; shift 2 ;;
     --ptx-only) ptx_only=1; shift ;;
     --tools) tools=1; shift ;;
+    --objects) objects="$2"; shift 2 ;;
     --jobs) jobs="$2"; shift 2 ;;
     --cuda-path) cuda_path="$2"; shift 2 ;;
     --cublas) cublas="$2"; shift 2 ;; # a cuBLAS tree (include/, lib/) outside CUDA_PATH
@@ -99,6 +103,18 @@ hit="$cache/$key"
 
 start=$(date +%s)
 log="$out/build.log"
+if [ -n "$objects" ]; then
+  [ "$cuda" = 1 ] || { echo "build-libwhisper: --objects is for --cuda builds" >&2; exit 2; }
+  nice -n "${NICE:-10}" cmake -S "$out/src" -B "$out/build" "${cmake_args[@]}" > "$log" 2>&1 || {
+    tail -n 60 "$log" >&2; echo "build-libwhisper: cmake configure failed (full log: $log)" >&2; exit 1; }
+  # The Makefile generator gives every source an object target in its directory's Makefile.
+  # shellcheck disable=SC2086
+  nice -n "${NICE:-10}" make -C "$out/build/ggml/src/ggml-cuda" -j "$jobs" $objects >> "$log" 2>&1 || {
+    tail -n 60 "$log" >&2; echo "build-libwhisper: CUDA objects failed (full log: $log)" >&2; exit 1; }
+  echo "cuda=1 objects-only archs=$cuda_arch_list ptx_only=$ptx_only seconds=$(( $(date +%s) - start ))" > "$out/build-info.txt"
+  echo "build-libwhisper: compiled $(wc -w <<< "$objects") CUDA objects in $(( $(date +%s) - start ))s" >&2
+  exit 0
+fi
 if [ "${WHISPER_BUILD_CACHE:-1}" = 1 ] && [ -f "$hit/.complete" ]; then
   cp -r "$hit/lib" "$hit/include" "$out/"
   if [ -d "$hit/bin" ]; then cp -r "$hit/bin" "$out/"; fi
