@@ -31,6 +31,8 @@ export function toNativeParams(p: DecodeParams, opts: NativeParamOptions): Nativ
   const beamSize = p.beamSize ?? DECODE_DEFAULTS.beamSize;
   const params: NativeParams = {
     n_threads: Math.max(1, p.threads ?? opts.defaultThreads),
+    // States are reused across requests (state-pool.ts): never let one request's text prompt the next.
+    no_context: true,
     language: opts.multilingual ? (p.language ?? 'auto') : 'en',
     translate: opts.multilingual && (p.translate ?? false),
     initial_prompt: p.prompt || undefined,

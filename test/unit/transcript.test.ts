@@ -54,6 +54,19 @@ describe('decode parameters', () => {
     expect(Object.values(p)).not.toContain(undefined);
   });
 
+  it('never carries text across requests (states are reused) and applies the no-speech rule', () => {
+    expect(toNativeParams({}, { multilingual: true, defaultThreads: 1 })).toMatchObject({ no_context: true, no_speech_thold: 0.6, logprob_thold: -1 });
+  });
+
+  it('VAD chunking maps onto whisper.cpp\'s vad_* fields and needs the VAD model', () => {
+    const vad = { threshold: 0.4, prefixPaddingMs: 300, silenceDurationMs: 200 };
+    expect(toNativeParams({ vad }, { multilingual: false, defaultThreads: 1, vadModelPath: '/m/vad.bin' })).toMatchObject({
+      vad: true, vad_model_path: '/m/vad.bin', vad_threshold: 0.4, vad_speech_pad_ms: 300, vad_min_silence_duration_ms: 200, vad_min_speech_duration_ms: 250,
+    });
+    expect(toNativeParams({}, { multilingual: false, defaultThreads: 1, vadModelPath: '/m/vad.bin' })).not.toHaveProperty('vad');
+    expect(() => toNativeParams({ vad }, { multilingual: false, defaultThreads: 1 })).toThrow(/VAD/);
+  });
+
   it('an English-only model is always English and never translates', () => {
     expect(toNativeParams({ language: 'de', translate: true }, { multilingual: false, defaultThreads: 1 })).toMatchObject({ language: 'en', translate: false });
   });
