@@ -34,7 +34,7 @@ function fakeNative() {
       calls.push({ frames: pcm.length / VAD_FRAME_SAMPLES, reset });
       return Float32Array.from({ length: pcm.length / VAD_FRAME_SAMPLES }, (_, i) => pcm[i * VAD_FRAME_SAMPLES]);
     },
-    vadSegments: async () => [{ start: 1, end: 2 }],
+    vadSegments: async (_v: NativeVad, _p: Float32Array, _params: unknown): Promise<{ start: number; end: number }[]> => [{ start: 1, end: 2 }],
     vadReset: () => {},
     vadFree: () => void freed++,
   };
@@ -75,7 +75,7 @@ describe('engine VAD stream', () => {
   it('detect() passes the settings through in whisper.cpp names', async () => {
     const native = fakeNative();
     let seen: unknown;
-    native.vadSegments = async (_v, _p, params) => ((seen = params), [{ start: 1, end: 2 }]);
+    native.vadSegments = async (_v: NativeVad, _p: Float32Array, params: unknown) => ((seen = params), [{ start: 1, end: 2 }]);
     const vad = await loadSileroVad(native, '/m/vad.bin');
     expect(await vad.detect(frames(0.9), { threshold: 0.6, prefixPaddingMs: 100, silenceDurationMs: 300 })).toEqual([{ start: 1, end: 2 }]);
     expect(seen).toEqual({ threshold: 0.6, speech_pad_ms: 100, min_silence_duration_ms: 300, min_speech_duration_ms: 250 });
