@@ -41,6 +41,8 @@ async function startOurServer(threads: number) {
       DEFAULT_MODEL: 'tiny.en',
       PRELOAD_MODELS: 'tiny.en',
       POOL_CONCURRENCY: '1',
+      // Like for like with the in-process engine, which decodes the whole file (no Silero pass).
+      VAD_FILTER: 'off',
       THREADS_PER_REQUEST: String(threads),
       BEAM_SIZE: String(BEAM5.beamSize),
       BEST_OF: String(BEAM5.bestOf),

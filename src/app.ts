@@ -93,7 +93,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     transcription,
     realtime: createRealtimeService({
       transcribe: ({ model, pcm, language, prompt, signal, partial }) =>
-        transcription.transcribePcm({ model, pcm, language, prompt, signal, priority: 'live', wordTimestamps: true, greedy: partial }),
+        transcription.transcribePcm({
+          model, pcm, language, prompt, signal, priority: 'live', wordTimestamps: true, greedy: partial,
+          shortWindow: config.REALTIME_AUDIO_CTX === 'auto',
+        }),
       resolveModel: (name) => models.require(name),
       languageCode: toLanguageCode,
       defaultModel: models.defaultModel,

@@ -70,6 +70,11 @@ const EnvSchema = z.object({
   REALTIME_MAX_SESSIONS_PER_MODEL: int(1).default(16),
   /** New audio between two re-decodes of an open turn; decodes never overlap within a session. */
   REALTIME_DECODE_INTERVAL_MS: int(100, 10_000).default(500),
+  /**
+   * `auto`: a turn shorter than 30 s is encoded over its own length only (whisper.cpp's audio_ctx)
+   * instead of a padded 30 s window; `off`: always the full window. BENCHMARKS.md, "Realtime".
+   */
+  REALTIME_AUDIO_CTX: z.enum(['auto', 'off']).default('off'),
   /** Largest decoded audio payload of one input_audio_buffer.append (OpenAI's limit is 15 MiB). */
   REALTIME_MAX_APPEND_BYTES: int(1).default(15 * 1024 * 1024),
   /** HTTPS/WSS when both are set (openai-node's realtime client always connects with wss:). */

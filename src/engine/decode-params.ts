@@ -44,6 +44,7 @@ export function toNativeParams(p: DecodeParams, opts: NativeParamOptions): Nativ
     beam_size: beamSize > 1 ? beamSize : undefined,
     best_of: p.bestOf ?? DECODE_DEFAULTS.bestOf,
     token_timestamps: p.wordTimestamps ?? false,
+    audio_ctx: p.audioCtx,
     // As openai-whisper's default suppress_tokens="-1".
     suppress_non_speech_tokens: true,
     suppress_blank: true,

@@ -65,6 +65,11 @@ export interface DecodeParams {
    * original audio's time base. Needs the engine's VAD model.
    */
   vad?: VadParams;
+  /**
+   * Encoder frames to run (50 per second of audio) instead of the full 30 s window's 1500. Short
+   * buffers encode proportionally faster, at some cost in accuracy: opt-in (realtime turns).
+   */
+  audioCtx?: number;
 }
 
 export interface TranscribeHooks {

@@ -81,6 +81,13 @@ export interface PcmTranscriptionRequest extends Omit<TranscriptionRequest, 'fil
   pcm: Float32Array;
   /** Greedy decoding whatever BEAM_SIZE says (realtime partial re-decodes). */
   greedy?: boolean;
+  /** Encode only about as many frames as the audio has (see audioCtxFor): realtime turns. */
+  shortWindow?: boolean;
+}
+
+/** Encoder frames for `samples` of 16 kHz audio: 50 per second plus 1 s of margin, at most the 30 s window. */
+export function audioCtxFor(samples: number): number {
+  return Math.min(1500, Math.ceil(samples / 320) + 50);
 }
 
 export interface TranscriptionHooks {
@@ -186,6 +193,7 @@ export function createTranscriptionService(deps: TranscriptionServiceDeps): Tran
       const params: DecodeParams = {
         ...deps.defaults,
         ...(req.greedy ? { beamSize: 1, bestOf: 1 } : {}),
+        ...(req.shortWindow && req.pcm.length < 30 * 16_000 ? { audioCtx: audioCtxFor(req.pcm.length) } : {}),
         language: req.language,
         prompt: req.prompt,
         temperature: req.temperature,
