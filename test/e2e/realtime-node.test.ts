@@ -12,6 +12,7 @@ import { OpenAIRealtimeWS } from 'openai/realtime/ws';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { REAL_VAD, httpsFetch, makeCert, pcm24k, streamAudio, type Cert } from './helpers/realtime.js';
 import { audio, normalize, requireWeights, startServer, type RunningServer } from './helpers/server.js';
+import { wer } from '../support/wer.js';
 
 const KEY = 'sk-e2e-realtime';
 const JFK = 'and so my fellow americans ask not what your country can do for you ask what you can do for your country';
@@ -66,7 +67,12 @@ function recorder(rt: { on(type: 'event', fn: (e: Ev) => void): void; on(type: '
 
 const append = (rt: { send(e: any): void }) => (chunk: Buffer) => rt.send({ type: 'input_audio_buffer.append', audio: chunk.toString('base64') });
 
-function expectStreamed(rec: ReturnType<typeof recorder>, itemIds?: string[]) {
+/**
+ * maxWer 0: the completed transcripts must be the jfk sentence exactly (one turn: manual commit).
+ * server_vad cuts the clip into turns at its pauses, and tiny.en decodes a 2 s turn alone a little
+ * differently ("and so my" → "and so am i"), so those cases bound the WER instead.
+ */
+function expectStreamed(rec: ReturnType<typeof recorder>, itemIds?: string[], maxWer = 0) {
   const completed = rec.of('conversation.item.input_audio_transcription.completed');
   const deltas = rec.of('conversation.item.input_audio_transcription.delta');
   for (const c of completed) {
@@ -74,7 +80,9 @@ function expectStreamed(rec: ReturnType<typeof recorder>, itemIds?: string[]) {
     expect(mine).toBe(c.transcript); // append-only deltas add up to the final transcript
   }
   if (itemIds) expect(completed.map((c) => c.item_id)).toEqual(itemIds);
-  expect(normalize(completed.map((c) => c.transcript).join(' '))).toBe(JFK);
+  const text = normalize(completed.map((c) => c.transcript).join(' '));
+  if (maxWer === 0) expect(text).toBe(JFK);
+  else expect([text, wer(JFK, text)]).toEqual([text, expect.toSatisfy((w: number) => w <= maxWer)]);
   expect(rec.errors).toEqual([]);
 }
 
@@ -113,7 +121,7 @@ describe('openai-node OpenAIRealtimeWS (GA)', () => {
     const stopped = await rec.until('input_audio_buffer.speech_stopped');
     await rec.until('conversation.item.input_audio_transcription.completed', stopped.length);
     expect(rec.of('input_audio_buffer.speech_started').length).toBe(stopped.length);
-    expectStreamed(rec, stopped.map((s) => s.item_id));
+    expectStreamed(rec, stopped.map((s) => s.item_id), 0.15);
     rt.close();
   }, 90_000);
 });

@@ -45,7 +45,41 @@ async def collect(conn, until, n=1, timeout=90):
     return events
 
 
-def check_turns(events):
+async def collect_turns(conn, quiet=4.0, timeout=90):
+    """server_vad: events until every speech_stopped has its completed transcript and the server has
+    been quiet for `quiet` seconds (the real VAD finds as many turns as the clip has pauses)."""
+    events = []
+
+    async def run():
+        while True:
+            try:
+                event = await asyncio.wait_for(conn.recv(), quiet)
+            except asyncio.TimeoutError:
+                stops = sum(e.type == "input_audio_buffer.speech_stopped" for e in events)
+                done = sum(e.type == "conversation.item.input_audio_transcription.completed" for e in events)
+                if stops and done >= stops:
+                    return
+                continue
+            events.append(event)
+
+    await asyncio.wait_for(run(), timeout)
+    return events
+
+
+def wer(ref, hyp):
+    """Word error rate of normalised strings (edit distance over words)."""
+    r, h = ref.split(), hyp.split()
+    row = list(range(len(h) + 1))
+    for i, rw in enumerate(r, 1):
+        prev, row[0] = row[0], i
+        for j, hw in enumerate(h, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (rw != hw))
+    return row[-1] / max(1, len(r))
+
+
+def check_turns(events, max_wer=0.0):
+    """max_wer 0: exactly the jfk sentence (one turn). server_vad cuts the clip into turns at its
+    pauses, and tiny.en decodes a 2 s turn alone a little differently, so it bounds the WER."""
     completed = [e for e in events if e.type == "conversation.item.input_audio_transcription.completed"]
     deltas = [e for e in events if e.type == "conversation.item.input_audio_transcription.delta"]
     assert completed, [e.type for e in events]
@@ -53,7 +87,10 @@ def check_turns(events):
         joined = "".join(d.delta for d in deltas if d.item_id == c.item_id)
         assert joined == c.transcript, (joined, c.transcript)
     text = norm(" ".join(c.transcript for c in completed))
-    assert text == JFK, text
+    if max_wer == 0:
+        assert text == JFK, text
+    else:
+        assert wer(JFK, text) <= max_wer, (text, wer(JFK, text))
     assert not [e for e in events if e.type == "error"], [e for e in events if e.type == "error"]
     return completed
 
@@ -94,10 +131,11 @@ async def ga_server_vad():
             return
         assert reply.type == "session.updated", reply
         await stream(conn, PCM + bytes(24000 * 2 * 2))
-        events = await collect(conn, "input_audio_buffer.speech_stopped")
-        stops = sum(e.type == "input_audio_buffer.speech_stopped" for e in events)
-        events += await collect(conn, "conversation.item.input_audio_transcription.completed", stops)
-        check_turns(events)
+        events = await collect_turns(conn)
+        assert sum(e.type == "input_audio_buffer.speech_started" for e in events) == sum(
+            e.type == "input_audio_buffer.speech_stopped" for e in events
+        ), [e.type for e in events]
+        check_turns(events, 0.15)
 
 
 async def beta_manual():
