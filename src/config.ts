@@ -71,8 +71,10 @@ const EnvSchema = z.object({
   /** New audio between two re-decodes of an open turn; decodes never overlap within a session. */
   REALTIME_DECODE_INTERVAL_MS: int(100, 10_000).default(500),
   /**
-   * `auto`: a turn shorter than 30 s is encoded over its own length only (whisper.cpp's audio_ctx)
-   * instead of a padded 30 s window; `off`: always the full window. BENCHMARKS.md, "Realtime".
+   * Experimental. `auto`: a turn shorter than 30 s is encoded over its own length only
+   * (whisper.cpp's audio_ctx) instead of a padded 30 s window: final latency 2.0 → 1.0 s in
+   * BENCHMARKS.md, "Realtime", but with audio arriving faster than real time the partial decodes'
+   * timestamps drift and the seam repeats phrases. `off` (default): always the full window.
    */
   REALTIME_AUDIO_CTX: z.enum(['auto', 'off']).default('off'),
   /** Largest decoded audio payload of one input_audio_buffer.append (OpenAI's limit is 15 MiB). */
