@@ -121,12 +121,12 @@ if [ "${WHISPER_BUILD_CACHE:-1}" = 1 ] && [ -f "$hit/.complete" ]; then
   { cat "$hit/build-info.txt"; echo "cache=hit key=$key"; } > "$out/build-info.txt"
   echo "build-libwhisper: reused the identical build $hit" | tee "$log" >&2
 else
-  nice -n "${NICE:-10}" cmake -S "$out/src" -B "$out/build" "${cmake_args[@]}" > "$log" 2>&1 \
-    && nice -n "${NICE:-10}" cmake --build "$out/build" -j "$jobs" >> "$log" 2>&1 || {
+  if ! { nice -n "${NICE:-10}" cmake -S "$out/src" -B "$out/build" "${cmake_args[@]}" > "$log" 2>&1 &&
+          nice -n "${NICE:-10}" cmake --build "$out/build" -j "$jobs" >> "$log" 2>&1; }; then
     tail -n 60 "$log" >&2
     echo "build-libwhisper: cmake failed (full log: $log)" >&2
     exit 1
-  }
+  fi
   secs=$(( $(date +%s) - start ))
   mkdir -p "$out/lib" "$out/include"
   find "$out/build" -name '*.a' -exec cp {} "$out/lib/" \;
@@ -162,4 +162,4 @@ if [ "$cuda" = 1 ]; then
   byol+=" -L$cuda_path/lib64${cublas:+ -L$cublas/lib} -lcudart -lcublas -lcublasLt -lcuda -ldl -lrt"
 fi
 printf '%s\n' "$byol" > "$out/byol.txt"
-echo "build-libwhisper: $(ls "$out/lib" | tr '\n' ' ')in $(( $(date +%s) - start ))s (cuda=$cuda, march=$march)" >&2
+echo "build-libwhisper: $(find "$out/lib" -name '*.a' -printf '%f ')in $(( $(date +%s) - start ))s (cuda=$cuda, march=$march)" >&2
