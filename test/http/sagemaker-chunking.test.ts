@@ -4,38 +4,22 @@
  * as the synchronous route maps it, so DecodeParams.vad is the same. Fake pool, decoder and VAD
  * (VAD_FILTER=off, so 'auto' is told apart from an absent field).
  */
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { buildApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
 import { AUTO_VAD, SERVER_VAD_DEFAULTS } from '../../src/services/transcription.js';
 import { fakeVad } from '../support/fake-vad.js';
-import { expectOpenAIError } from './helpers/app.js';
-import { fakeAudio, fakeDecoder, fakePool, type FakePool } from './helpers/fakes.js';
+import { expectOpenAIError, makeTestApp, type TestApp } from './helpers/app.js';
+import { fakeAudio, type FakePool } from './helpers/fakes.js';
 
-let root: string;
+let t: TestApp;
 let app: FastifyInstance;
 let pool: FakePool;
 
 beforeAll(async () => {
-  root = await fs.mkdtemp(path.join(os.tmpdir(), 'sagemaker-chunking-'));
-  await fs.mkdir(path.join(root, 'models'));
-  await fs.mkdir(path.join(root, 'tmp'));
-  await fs.writeFile(path.join(root, 'models/ggml-tiny.en.bin'), 'x');
-  const config = loadConfig({
-    LOG_LEVEL: 'silent', MODELS_DIR: path.join(root, 'models'), TMP_DIR: path.join(root, 'tmp'), DATA_DIR: path.join(root, 'data'), VAD_FILTER: 'off',
-  });
-  pool = fakePool();
-  app = await buildApp(config, { pool, decoder: fakeDecoder(), vad: fakeVad() });
-  await app.ready();
+  t = await makeTestApp({ VAD_FILTER: 'off' }, {}, { vad: fakeVad() });
+  ({ app, pool } = t);
 });
-afterAll(async () => {
-  await app?.close();
-  if (root) await fs.rm(root, { recursive: true, force: true });
-});
+afterAll(() => t?.close());
 
 const audio_b64 = fakeAudio(3).toString('base64');
 const invokeJson = (body: Record<string, unknown>, headers: Record<string, string> = {}) =>

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../../src/app.js';
 import { loadConfig, type Config } from '../../../src/config.js';
+import type { VoiceActivityDetector } from '../../../src/engine/types.js';
 import { fakeDecoder, fakePool, type FakePool } from './fakes.js';
 
 export interface TestApp {
@@ -21,6 +22,7 @@ export interface TestApp {
 export async function makeTestApp(
   env: Record<string, string> = {},
   poolOpts: Parameters<typeof fakePool>[0] = {},
+  deps: { vad?: VoiceActivityDetector } = {},
 ): Promise<TestApp> {
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'whisper-http-test-'));
   const modelsDir = path.join(root, 'models');
@@ -34,7 +36,7 @@ export async function makeTestApp(
   const config = loadConfig({ LOG_LEVEL: 'silent', MODELS_DIR: modelsDir, TMP_DIR: tmpDir, DATA_DIR: path.join(root, 'data'), ...env });
   const pool = fakePool(poolOpts);
   const decoder = fakeDecoder();
-  const app = await buildApp(config, { pool, decoder });
+  const app = await buildApp(config, { pool, decoder, vad: deps.vad });
   await app.ready();
   return {
     app,
