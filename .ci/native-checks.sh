@@ -22,7 +22,7 @@ mode="${1:-all}"
 case "$mode" in all | cpu | cuda) ;; *) echo "usage: native-checks.sh [all|cpu|cuda]" >&2; exit 2 ;; esac
 work="$repo/.cache/native/$mode"
 model="$repo/models/ggml-tiny.en.bin"
-audio="$repo/../shared/audio/jfk.wav"
+audio="$repo/test/fixtures/audio/jfk.wav"
 phrase="ask not what your country can do for you"
 
 t_all=$(date +%s)

@@ -23,7 +23,7 @@ import { loadavg, waitForQuiet } from './lib/load.js';
 import { fmt, median, percentile, table } from './lib/stats.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const AUDIO = path.join(process.env.SHARED_DIR ?? path.join(ROOT, '..', 'shared'), 'audio');
+const AUDIO = process.env.AUDIO_DIR ?? path.join(ROOT, 'test', 'fixtures', 'audio');
 const CLIPS = (process.env.REALTIME_CLIPS ?? 'jfk.wav,picovoice_test.wav,librispeech_2412-153948-0000.flac,ljspeech_LJ050-0131.wav,ps_forever_input_2_16k.wav').split(',');
 const REFS = new Map(
   readFileSync(path.join(AUDIO, 'transcripts.tsv'), 'utf8')

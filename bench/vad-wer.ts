@@ -1,6 +1,6 @@
 /**
  * Accuracy and speed of the file-transcription levers on the shared English clips with exact
- * references (../shared/audio/transcripts.tsv): VAD off vs VAD_FILTER=auto, and quantised weights
+ * references (test/fixtures/audio/transcripts.tsv): VAD off vs VAD_FILTER=auto, and quantised weights
  * (q8_0 / q5_0 / q4_0 from whisper.cpp 1.9.1's own whisper-quantize, when BENCH_QUANT_DIR holds
  * ggml-tiny.en-<type>.bin). Beam 5, best_of 5, the server's defaults. Contenders alternate clip by
  * clip (the first rotates), so load changes hit all of them alike. Args: [threads=2].

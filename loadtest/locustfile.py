@@ -2,12 +2,12 @@
 
 Scenarios (LOADTEST_SCENARIO): sync-json, sync-verbose, sse, async-poll, realtime, mixed.
 Every user is closed-loop (the next request goes out when the last one ends), so "users" is the
-number of requests in flight. Clips are English speech of mixed lengths from ../shared/audio.
+number of requests in flight. Clips are English speech of mixed lengths from test/fixtures/audio.
 Targets must be loopback: this tool is for sizing one machine, never for hitting someone else's.
 
 LOADTEST_HOSTS  comma-separated base URLs (round-robin per request: 2 replicas without a balancer)
 LOADTEST_SUMMARY  where to write audio-seconds and status counts (JSON) when the run stops
-AUDIO_DIR  the clips (default ../shared/audio next to the repo)
+AUDIO_DIR  the clips (default test/fixtures/audio)
 LOADTEST_REALTIME_SPEED  realtime: audio seconds sent per wall second (default 1, as a live microphone)
 """
 import base64
@@ -26,7 +26,7 @@ SCENARIO = os.environ.get("LOADTEST_SCENARIO", "sync-json")
 HOSTS = [h.strip().rstrip("/") for h in os.environ.get("LOADTEST_HOSTS", "").split(",") if h.strip()]
 MODEL = os.environ.get("LOADTEST_MODEL", "whisper-1")
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-AUDIO_DIR = os.environ.get("AUDIO_DIR", os.path.join(ROOT, "..", "shared", "audio"))
+AUDIO_DIR = os.environ.get("AUDIO_DIR", os.path.join(ROOT, "test", "fixtures", "audio"))
 POLL_SECONDS = float(os.environ.get("LOADTEST_POLL_SECONDS", "0.25"))
 ASYNC_TIMEOUT_SECONDS = float(os.environ.get("LOADTEST_ASYNC_TIMEOUT", "120"))
 REALTIME_SPEED = float(os.environ.get("LOADTEST_REALTIME_SPEED", "1"))

@@ -26,11 +26,19 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   fi
 fi
 
+# Node 24 LTS (from the npm registry where the machine's node is older); its headers let node-gyp
+# build the addon offline.
+npm_config_nodedir="$(bash scripts/install-node.sh)"
+export npm_config_nodedir
+hash -r
+
 # node_modules is current when the lockfile has not changed since the last install.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ] \
-  || [ ! -f node_modules/smart-whisper/build/Release/smart-whisper.node ]; then
+  || [ ! -f node_modules/smart-whisper/build/Release/smart-whisper.node ] \
+  || [ "$(node -p 'process.versions.modules')" != "$(cat node_modules/.node-abi 2>/dev/null)" ]; then
   echo "setup: npm ci (compiles whisper.cpp once, with ${WHISPER_MARCH:-x86-64-v3} flags)"
   JOBS="${JOBS:-max}" npm ci --no-audit --no-fund
+  node -p 'process.versions.modules' > node_modules/.node-abi
 fi
 
 npm run --silent models -- fetch-test

@@ -14,7 +14,9 @@
 #               documented subset of the CUDA build (.ci/native-checks.sh), one file per kernel family.
 # Output: DIR/lib/*.a, DIR/include (whisper.h, ggml*.h), DIR/byol.txt (link line for the addon),
 #         DIR/build-info.txt, DIR/bin (with --tools).
-# Env: WHISPER_MARCH (x86-64-v3 default | native | none), WHISPER_OPENMP (1 default | 0),
+# Env: WHISPER_MARCH (x86-64-v3 default | avx512 | native | none), WHISPER_OPENMP (1 default | 0),
+#      WHISPER_LLAMAFILE (1 default | 0): ggml's tinyBLAS matrix kernels (sgemm.cpp), off in ggml's
+#      own default; they make the encoder 1.1-1.2x faster on x86 (BENCHMARKS.md, Engine 3),
 #      NICE (default 10: shared machines), WHISPER_NATIVE_CACHE (source tarball and build cache),
 #      WHISPER_BUILD_CACHE (1 default | 0): reuse the libraries of an identical earlier build. The key
 #      hashes the tarball's sha256, the patch, this script, the CMake arguments, the compiler and
@@ -60,12 +62,17 @@ cmake_args=(
   # Pinned: no BLAS, whatever the machine has installed (smart-whisper's own build switched to
   # OpenBLAS silently when libopenblas was present).
   -DGGML_BLAS=OFF -DGGML_OPENMP="$([ "${WHISPER_OPENMP:-1}" = 0 ] && echo OFF || echo ON)"
+  -DGGML_LLAMAFILE="$([ "${WHISPER_LLAMAFILE:-1}" = 0 ] && echo OFF || echo ON)"
 )
 case "$march" in
   native) cmake_args+=(-DGGML_NATIVE=ON) ;;
   x86-64-v3) cmake_args+=(-DGGML_NATIVE=OFF -DGGML_SSE42=ON -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON) ;;
+  # The second CPU variant (scripts/native/build-variants.sh), chosen at load by src/engine/cpu-variant.ts
+  # on CPUs with every one of these: Ice Lake / Zen 4 and newer servers.
+  avx512) cmake_args+=(-DGGML_NATIVE=OFF -DGGML_SSE42=ON -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
+                       -DGGML_AVX512=ON -DGGML_AVX512_VBMI=ON -DGGML_AVX512_VNNI=ON) ;;
   none) cmake_args+=(-DGGML_NATIVE=OFF) ;;
-  *) echo "build-libwhisper: WHISPER_MARCH must be x86-64-v3, native or none (got '$march')" >&2; exit 2 ;;
+  *) echo "build-libwhisper: WHISPER_MARCH must be x86-64-v3, avx512, native or none (got '$march')" >&2; exit 2 ;;
 esac
 link_tail="-lpthread"
 [ "${WHISPER_OPENMP:-1}" = 0 ] || link_tail="-fopenmp -lpthread"
@@ -139,7 +146,7 @@ else
     echo "whisper.cpp=1.9.1 source=nodejs-whisper@0.3.1 patch=native/whisper.cpp-1.9.1.patch"
     if [ "$cuda" = 1 ]; then echo "cuda=1 archs=$cuda_arch_list ptx_only=$ptx_only march=$march jobs=$jobs seconds=$secs"
     else echo "cuda=0 march=$march openmp=${WHISPER_OPENMP:-1} jobs=$jobs seconds=$secs"; fi
-    grep -E "GGML_(AVX|AVX2|FMA|F16C|BMI2|NATIVE|OPENMP|BLAS|CUDA)[:=]" "$out/build/CMakeCache.txt" | tr '\n' ' '; echo
+    grep -E "GGML_(AVX|AVX2|AVX512|AVX512_VBMI|AVX512_VNNI|FMA|F16C|BMI2|NATIVE|OPENMP|BLAS|LLAMAFILE|CUDA)[:=]" "$out/build/CMakeCache.txt" | tr '\n' ' '; echo
   } > "$out/build-info.txt"
   # The object files are not needed once the libraries are out (CUDA's are hundreds of MB).
   rm -rf "$out/build"

@@ -1,12 +1,16 @@
-/** Where the shared clips and the imported weights live, for tests and benchmarks. */
+/** Where the test clips and the imported weights live, for tests and benchmarks. */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const sharedDir = process.env.SHARED_DIR ?? path.resolve(repoRoot, '..', 'shared');
+/**
+ * The clips the suite uses live in the repository (test/fixtures/audio, with their sources and
+ * licenses), so a clone runs its own tests. AUDIO_DIR points elsewhere (a larger set) on purpose.
+ */
+export const audioDir = process.env.AUDIO_DIR ?? path.join(repoRoot, 'test', 'fixtures', 'audio');
 
-export const audioPath = (file: string) => path.join(sharedDir, 'audio', file);
+export const audioPath = (file: string) => path.join(audioDir, file);
 
 /** Real weights are required, never optional: a missing file fails the test that needs it. */
 export function requireModel(name: string): string {
@@ -25,9 +29,9 @@ export interface Reference {
   text: string;
 }
 
-/** Rows of shared/audio/transcripts.tsv. */
+/** Rows of transcripts.tsv beside the clips. */
 export function references(): Reference[] {
-  const rows = readFileSync(path.join(sharedDir, 'audio', 'transcripts.tsv'), 'utf8').trim().split('\n').slice(1);
+  const rows = readFileSync(path.join(audioDir, 'transcripts.tsv'), 'utf8').trim().split('\n').slice(1);
   return rows.map((row) => {
     const [file, language, duration, quality, text] = row.split('\t');
     return { file, language, duration: Number(duration), quality: quality as Reference['quality'], text };

@@ -9,13 +9,13 @@ import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { audioPath, sharedDir } from '../../support/paths.js';
+import { audioDir, audioPath } from '../../support/paths.js';
 import { crashProcess, spawnNode, stopProcess } from './processes.js';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const MODELS_DIR = path.join(ROOT, 'models');
-/** The shared clips (SHARED_DIR/audio, by default ../shared/audio next to the repo). */
-export const AUDIO = path.join(sharedDir, 'audio');
+/** The test clips (test/fixtures/audio, or AUDIO_DIR). */
+export const AUDIO = audioDir;
 export const audio = audioPath;
 
 /** Throws (so the suite fails, not skips) when a weights file is missing. */
