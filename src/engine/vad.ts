@@ -6,13 +6,11 @@
  */
 import { errors } from '../errors.js';
 import type { NativeBinding, NativeVad } from './native.js';
+import { SpeechHysteresis } from './speech-hysteresis.js';
 import type { SpeechSpan, VadEvent, VadParams, VadStream, VoiceActivityDetector } from './types.js';
 
-const RATE = 16_000;
 /** Silero at 16 kHz decides once per 512 samples (32 ms). */
 export const VAD_FRAME_SAMPLES = 512;
-/** Silero's own hysteresis: speech continues until the probability falls this far below threshold. */
-const NEGATIVE_OFFSET = 0.15;
 
 type VadNative = Pick<NativeBinding, 'vadLoad' | 'vadProbs' | 'vadSegments' | 'vadReset' | 'vadFree'>;
 
@@ -67,15 +65,16 @@ class SileroStream implements VadStream {
   /** Samples of the stream consumed as whole frames so far (the clock of the next frame). */
   private clock = 0;
   private resetNext = true;
-  private speaking = false;
-  private lastSpeechEnd = 0;
+  private readonly hysteresis: SpeechHysteresis;
   private closed = false;
 
   constructor(
     private readonly native: VadNative,
     private readonly load: () => Promise<NativeVad>,
-    private readonly params: VadParams,
-  ) {}
+    params: VadParams,
+  ) {
+    this.hysteresis = new SpeechHysteresis(params, VAD_FRAME_SAMPLES);
+  }
 
   push(pcm: Float32Array): Promise<{ probabilities: Float32Array; events: VadEvent[] }> {
     // Buffered synchronously, so pushes keep their order whatever the native timing.
@@ -94,31 +93,8 @@ class SileroStream implements VadStream {
       if (whole === 0) return { probabilities: new Float32Array(0), events: [] };
       this.ctx ??= this.load();
       const probabilities = await this.native.vadProbs(await this.ctx, frames, reset);
-      return { probabilities, events: this.eventsFor(probabilities, start) };
+      return { probabilities, events: this.hysteresis.feed(probabilities, start) };
     });
-  }
-
-  private eventsFor(probs: Float32Array, firstSample: number): VadEvent[] {
-    const events: VadEvent[] = [];
-    const silence = (this.params.silenceDurationMs * RATE) / 1000;
-    const negative = Math.max(0, this.params.threshold - NEGATIVE_OFFSET);
-    for (let i = 0; i < probs.length; i++) {
-      const start = firstSample + i * VAD_FRAME_SAMPLES;
-      const end = start + VAD_FRAME_SAMPLES;
-      if (!this.speaking) {
-        if (probs[i] >= this.params.threshold) {
-          this.speaking = true;
-          this.lastSpeechEnd = end;
-          events.push({ type: 'speech_start', sample: start });
-        }
-      } else if (probs[i] >= negative) {
-        this.lastSpeechEnd = end;
-      } else if (end - this.lastSpeechEnd >= silence) {
-        this.speaking = false;
-        events.push({ type: 'speech_end', sample: this.lastSpeechEnd });
-      }
-    }
-    return events;
   }
 
   reset(): void {
@@ -126,7 +102,7 @@ class SileroStream implements VadStream {
     this.clock += this.pending.length;
     this.pending = new Float32Array(0);
     this.resetNext = true;
-    this.speaking = false;
+    this.hysteresis.reset();
   }
 
   close(): void {

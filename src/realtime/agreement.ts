@@ -1,22 +1,29 @@
 /**
- * LocalAgreement-2 (Macháček et al., "Turning Whisper into Real-Time Transcription System",
- * 2023) over word timestamps: a word is committed once two consecutive decodes of the growing
- * buffer agree on it and on everything before it. Committed words never change, so the deltas
- * sent for them are append-only. All times are seconds from the turn's start.
+ * When a word of a growing turn is final. LocalAgreement-2 (Macháček et al., "Turning Whisper
+ * into Real-Time Transcription System", 2023): a word is committed once two consecutive decodes
+ * agree on it and on everything before it. With a `margin` (the `delay` settings below medium),
+ * one decode also commits the words that end at least `margin` seconds before the end of the
+ * audio it saw: Whisper rarely changes its mind about words that far from the edge, and the
+ * first words come one decode sooner. Committed words never change, so the deltas sent for them
+ * are append-only. All times are seconds from the turn's start.
  */
 import type { Word } from '../engine/types.js';
+import { normWord, wordsAfterSeam, type TimedWord } from './seam.js';
 
-export interface TimedWord {
-  word: string;
-  start: number;
-  end: number;
+export type { TimedWord } from './seam.js';
+
+export interface AgreementRule {
+  /** Seconds before the decoded audio's end past which one decode suffices; undefined: two decodes must agree. */
+  margin?: number;
 }
-
-const norm = (w: string) => w.toLowerCase().replace(/[^\p{L}\p{N}']/gu, '');
 
 export class LocalAgreement {
   readonly committed: TimedWord[] = [];
   private previous: TimedWord[] = [];
+  /** Index of the first committed word inside the current (possibly trimmed) buffer. */
+  private windowStart = 0;
+
+  constructor(private readonly rule: AgreementRule = {}) {}
 
   /** End of the last committed word (where the uncommitted audio begins). */
   get committedEnd(): number {
@@ -27,64 +34,41 @@ export class LocalAgreement {
     return this.committed.map((w) => w.word).join(' ');
   }
 
-  /** Index of the first committed word inside the current (possibly trimmed) buffer. */
-  private windowStart = 0;
-
   /** The buffer was trimmed at committedEnd: later decodes start after every committed word. */
   markTrim(): void {
     this.windowStart = this.committed.length;
   }
 
-  /**
-   * The part of a decode that lies past the committed words. A decode covers the whole buffer,
-   * so it normally repeats the committed words first: they are matched by text (whisper.cpp's
-   * word times drift between decodes by a few hundred ms). When the decode changed its mind
-   * about them, the seam is found by the last committed words near the committed end, and
-   * failing that by time (words centred after the committed end).
-   */
+  /** The part of a decode past the committed words (see seam.ts), repeated punctuation dropped. */
   uncommittedTail(words: readonly TimedWord[]): TimedWord[] {
-    const base = this.committed.slice(this.windowStart);
-    let tail: readonly TimedWord[];
-    if (base.length === 0) tail = words;
-    else if (words.length >= base.length && base.every((w, i) => norm(w.word) === norm(words[i].word))) tail = words.slice(base.length);
-    else tail = this.anchoredTail(base, words) ?? words.filter((w) => (w.start + w.end) / 2 > this.committedEnd);
+    const tail = wordsAfterSeam(this.committed.slice(this.windowStart), words, this.committedEnd, this.committed.slice(0, this.windowStart));
     // A lone punctuation mark after a word that already ends in punctuation is a repeat.
     const out: TimedWord[] = [];
     let last = this.committed.at(-1)?.word ?? '';
     for (const w of tail) {
-      if (norm(w.word) === '' && /\p{P}$/u.test(last)) continue;
+      if (normWord(w.word) === '' && /\p{P}$/u.test(last)) continue;
       out.push(w);
       last = w.word;
     }
     return out;
   }
 
-  private anchoredTail(base: TimedWord[], words: readonly TimedWord[]): TimedWord[] | undefined {
-    const end = this.committedEnd;
-    for (const m of [3, 2, 1]) {
-      if (base.length < m) continue;
-      const anchor = base.slice(-m).map((w) => norm(w.word)).join(' ');
-      let best: number | undefined;
-      for (let k = m; k <= words.length; k++) {
-        if (words.slice(k - m, k).map((w) => norm(w.word)).join(' ') !== anchor) continue;
-        const off = Math.abs(words[k - 1].end - end);
-        if (off < 1.5 && (best === undefined || off < Math.abs(words[best - 1].end - end))) best = k;
-      }
-      if (best !== undefined) return words.slice(best);
-    }
-    return undefined;
-  }
-
-  /** Feeds one decode's words; returns the words newly committed by it (possibly none). */
-  insert(words: readonly TimedWord[]): TimedWord[] {
+  /**
+   * Feeds one partial decode of audio ending at `audioEnd` seconds; returns the words newly
+   * committed by it (possibly none).
+   */
+  insert(words: readonly TimedWord[], audioEnd = Infinity): TimedWord[] {
     const tail = this.uncommittedTail(words);
-    const agreed: TimedWord[] = [];
-    while (agreed.length < tail.length && agreed.length < this.previous.length && norm(tail[agreed.length].word) === norm(this.previous[agreed.length].word)) {
-      agreed.push(tail[agreed.length]);
+    let agreed = 0;
+    while (agreed < tail.length && agreed < this.previous.length && normWord(tail[agreed].word) === normWord(this.previous[agreed].word)) agreed++;
+    if (this.rule.margin !== undefined) {
+      // The last word is never stable on its own: the next one may still join it.
+      while (agreed < tail.length - 1 && tail[agreed].end <= audioEnd - this.rule.margin) agreed++;
     }
-    this.committed.push(...agreed);
-    this.previous = tail.slice(agreed.length);
-    return agreed;
+    const fresh = tail.slice(0, agreed);
+    this.committed.push(...fresh);
+    this.previous = tail.slice(agreed);
+    return fresh;
   }
 
   /** Commits a final decode's tail wholesale (turn end, or a forced trim). */
@@ -97,4 +81,4 @@ export class LocalAgreement {
 }
 
 export const toTimed = (words: readonly Word[] | undefined, offset = 0): TimedWord[] =>
-  (words ?? []).map((w) => ({ word: w.word, start: w.start + offset, end: w.end + offset }));
+  (words ?? []).map((w) => ({ word: w.word, start: w.start + offset, end: w.end + offset, probability: w.probability }));

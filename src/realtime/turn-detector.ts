@@ -1,11 +1,10 @@
 /**
- * server_vad on top of the engine's Silero VAD: hysteresis over per-frame speech probabilities.
- *  - speech starts at the first frame whose probability reaches `threshold`; the turn's audio
- *    begins `prefixPaddingMs` earlier;
- *  - a frame counts as silence below `threshold - 0.15` (Silero's own negative threshold), and
- *    speech stops once `silenceDurationMs` of silence has followed the last speech frame.
- * Times are in samples of the 16 kHz stream, counted from the session's start.
+ * server_vad turns on top of the engine's VadStream, whose events carry the one hysteresis rule
+ * (src/engine/speech-hysteresis.ts). This adds what a turn needs: the prefix padding before
+ * speech, the sample at which the end was decided (the silence wait), and the session's clock.
+ * Times are samples of the session's 16 kHz stream.
  */
+import { speechEndDecidedAt } from '../engine/speech-hysteresis.js';
 import type { VadStream } from '../engine/types.js';
 import type { TurnDetection } from './protocol.js';
 
@@ -19,13 +18,15 @@ export type TurnEvent =
 
 export class TurnDetector {
   private speaking = false;
-  /** Sample clock at the end of the audio pushed so far. */
-  private clock = 0;
-  private lastSpeechEnd = 0;
 
+  /**
+   * @param origin the session's sample at which this stream's sample 0 lies (a detector made
+   *   by a session.update mid-session starts counting there).
+   */
   constructor(
     private readonly stream: VadStream,
     private readonly params: TurnDetection,
+    private readonly origin = 0,
   ) {}
 
   get inSpeech(): boolean {
@@ -34,34 +35,16 @@ export class TurnDetector {
 
   /** Feeds 16 kHz PCM; resolves with the turn events its frames caused, in order. */
   async push(pcm: Float32Array): Promise<TurnEvent[]> {
-    const { probabilities } = await this.stream.push(pcm);
+    const { events } = await this.stream.push(pcm);
     const frame = this.stream.frameSamples;
-    // Frames completed by this push end at the current clock (the stream keeps any remainder).
-    const total = this.clock + pcm.length;
-    const firstFrameStart = Math.floor(total / frame) * frame - probabilities.length * frame;
-    this.clock = total;
-    const events: TurnEvent[] = [];
-    const silenceSamples = (this.params.silenceDurationMs * VAD_RATE) / 1000;
-    const negative = Math.max(0, this.params.threshold - 0.15);
-    for (let i = 0; i < probabilities.length; i++) {
-      const p = probabilities[i];
-      const start = firstFrameStart + i * frame;
-      const end = start + frame;
-      if (!this.speaking) {
-        if (p >= this.params.threshold) {
-          this.speaking = true;
-          this.lastSpeechEnd = end;
-          const padded = Math.max(0, start - Math.round((this.params.prefixPaddingMs * VAD_RATE) / 1000));
-          events.push({ type: 'speech_started', sample: start, paddedSample: padded });
-        }
-      } else if (p >= negative) {
-        this.lastSpeechEnd = end;
-      } else if (end - this.lastSpeechEnd >= silenceSamples) {
-        this.speaking = false;
-        events.push({ type: 'speech_stopped', sample: this.lastSpeechEnd, detectedAt: end });
-      }
-    }
-    return events;
+    const pad = Math.round((this.params.prefixPaddingMs * VAD_RATE) / 1000);
+    return events.map((e): TurnEvent => {
+      const sample = this.origin + e.sample;
+      this.speaking = e.type === 'speech_start';
+      return e.type === 'speech_start'
+        ? { type: 'speech_started', sample, paddedSample: Math.max(this.origin, sample - pad) }
+        : { type: 'speech_stopped', sample, detectedAt: speechEndDecidedAt(sample, this.params.silenceDurationMs, frame) };
+    });
   }
 
   /** The client cleared or committed its buffer: forget the VAD state and any open speech. */

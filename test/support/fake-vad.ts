@@ -2,6 +2,7 @@
  * A deterministic stand-in for whisper.cpp's Silero VAD: a frame's "speech probability" is its
  * RMS energy mapped onto [0, 1] (0.9 above -40 dBFS, 0.05 below). Tones are speech, zeros silence.
  */
+import { SpeechHysteresis } from '../../src/engine/speech-hysteresis.js';
 import type { SpeechSpan, VadParams, VadStream, VoiceActivityDetector } from '../../src/engine/types.js';
 
 const FRAME = 512;
@@ -13,11 +14,14 @@ export function fakeVad(): VoiceActivityDetector & { streams: number; open: numb
     async detect(): Promise<SpeechSpan[]> {
       return [];
     },
-    createStream(_params: VadParams): VadStream {
+    createStream(params: VadParams): VadStream {
       vad.streams++;
       vad.open++;
       let carry = new Float32Array(0);
       let closed = false;
+      // The engine's own rule turns the fake probabilities into events, on the same sample clock.
+      const hysteresis = new SpeechHysteresis(params, FRAME);
+      let clock = 0;
       return {
         frameSamples: FRAME,
         async push(pcm) {
@@ -33,10 +37,14 @@ export function fakeVad(): VoiceActivityDetector & { streams: number; open: numb
             probabilities[f] = Math.sqrt(sum / FRAME) > 0.01 ? 0.9 : 0.05;
           }
           carry = buf.slice(frames * FRAME);
-          return { probabilities, events: [] };
+          const events = hysteresis.feed(probabilities, clock);
+          clock += frames * FRAME;
+          return { probabilities, events };
         },
         reset() {
+          clock += carry.length;
           carry = new Float32Array(0);
+          hysteresis.reset();
         },
         close() {
           if (!closed) vad.open--;

@@ -1,19 +1,22 @@
 import { describe, expect, it } from 'vitest';
+import { SpeechHysteresis, speechEndDecidedAt } from '../../../src/engine/speech-hysteresis.js';
 import type { VadStream } from '../../../src/engine/types.js';
 import { TurnDetector } from '../../../src/realtime/turn-detector.js';
 
-/** A VadStream that replays scripted probabilities, one per 512-sample frame. */
-function scripted(probs: number[]): VadStream {
+/** A VadStream that replays scripted probabilities, one per 512-sample frame, through the engine's rule. */
+function scripted(probs: number[], vad = { threshold: 0.5, silenceDurationMs: 96 }): VadStream {
   let i = 0;
   let carry = 0;
+  const hysteresis = new SpeechHysteresis(vad, 512);
   return {
     frameSamples: 512,
     async push(pcm) {
       const frames = Math.floor((carry + pcm.length) / 512);
       carry = (carry + pcm.length) % 512;
       const out = Float32Array.from(probs.slice(i, i + frames));
+      const events = hysteresis.feed(out, i * 512);
       i += frames;
-      return { probabilities: out, events: [] };
+      return { probabilities: out, events };
     },
     reset() {},
     close() {},
@@ -46,5 +49,23 @@ describe('server_vad hysteresis', () => {
   it('a noise blip below the threshold never starts a turn', async () => {
     const d = new TurnDetector(scripted([0.1, 0.45, 0.49, 0.2]), params);
     expect(await d.push(new Float32Array(2048))).toEqual([]);
+  });
+});
+
+describe('turn detector on the engine events', () => {
+  it('counts from its origin: a detector made mid-session reports session samples', async () => {
+    const d = new TurnDetector(scripted([0.9, 0.9, 0.1, 0.1, 0.1, 0.1]), { ...params, prefixPaddingMs: 1000 }, 48_000);
+    const events = await d.push(new Float32Array(512 * 6));
+    // the padding never reaches before the detector existed
+    expect(events).toEqual([
+      { type: 'speech_started', sample: 48_000, paddedSample: 48_000 },
+      { type: 'speech_stopped', sample: 48_000 + 1024, detectedAt: 48_000 + 1024 + 3 * 512 },
+    ]);
+  });
+
+  it('decides the end at the first frame silence_duration_ms after the last speech frame, whatever its length', () => {
+    expect(speechEndDecidedAt(1024, 96, 512)).toBe(1024 + 3 * 512);
+    expect(speechEndDecidedAt(1024, 100, 512)).toBe(1024 + 4 * 512); // 100 ms = 3.125 frames
+    expect(speechEndDecidedAt(1024, 0, 512)).toBe(1024 + 512); // never the same frame
   });
 });

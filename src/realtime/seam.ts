@@ -1,0 +1,87 @@
+/**
+ * The seam between committed words and a new decode, aligned on the text first, as
+ * whisper_streaming's HypothesisBuffer does, because word times drift between decodes (most on a
+ * short audio_ctx window, or with audio arriving faster than real time):
+ *  1. the committed words still inside the decoded buffer are aligned with the decode's head by
+ *     edit distance, so a decode that re-reads them differently ("and so my" → "and so am i")
+ *     still lines up; only when the text cannot be aligned do times decide (words starting before
+ *     the committed end minus 0.1 s are dropped);
+ *  2. a 1–5-word overlap between the committed tail and the new head is removed, which catches a
+ *     decode that repeats a phrase it already said.
+ * Pure functions; times are seconds from the turn's start.
+ */
+export interface TimedWord {
+  word: string;
+  start: number;
+  end: number;
+  /** Mean token probability of the word, when the engine gave one (logprobs). */
+  probability?: number;
+}
+
+/** Case and punctuation do not make two words different. */
+export const normWord = (w: string) => w.toLowerCase().replace(/[^\p{L}\p{N}']/gu, '');
+
+/** Tolerance on word times, as HypothesisBuffer's. */
+const TIME_SLACK = 0.1;
+const MAX_OVERLAP = 5;
+
+/**
+ * How many of `words` re-read `committed`: the prefix length k whose edit distance to the
+ * committed words is smallest (the longest such prefix on a tie, so a re-read is never sent
+ * twice), or undefined when even the best prefix differs in most of its words.
+ */
+export function alignedPrefix(committed: readonly string[], words: readonly string[]): number | undefined {
+  const n = committed.length;
+  const m = words.length;
+  if (n === 0) return 0;
+  // prev[j]: edit distance between committed[0..i) and words[0..j).
+  let prev = Array.from({ length: m + 1 }, (_, j) => j);
+  for (let i = 1; i <= n; i++) {
+    const row = new Array<number>(m + 1);
+    row[0] = i;
+    for (let j = 1; j <= m; j++) {
+      const same = committed[i - 1] === words[j - 1] ? 0 : 1;
+      row[j] = Math.min(prev[j - 1] + same, prev[j] + 1, row[j - 1] + 1);
+    }
+    prev = row;
+  }
+  let best = 0;
+  for (let j = 1; j <= m; j++) if (prev[j] <= prev[best]) best = j;
+  // Accept when at least about half of the committed words are found again.
+  return prev[best] <= Math.max(1, Math.floor(n / 2)) && best > 0 ? best : undefined;
+}
+
+/** Length of the longest n-gram (n ≤ 5) that ends `tail` and starts `head`. */
+export function overlap(tail: readonly string[], head: readonly string[]): number {
+  for (let n = Math.min(MAX_OVERLAP, tail.length, head.length); n >= 1; n--) {
+    let same = true;
+    for (let i = 0; i < n && same; i++) same = tail[tail.length - n + i] === head[i];
+    if (same) return n;
+  }
+  return 0;
+}
+
+/**
+ * The words of a decode that come after `committed` (the committed words inside the decoded
+ * buffer); `committedEnd` is the end time of the last committed word of the turn, and
+ * `history` the committed words before them (for the overlap check after a trim).
+ */
+export function wordsAfterSeam(
+  committed: readonly TimedWord[],
+  words: readonly TimedWord[],
+  committedEnd: number,
+  history: readonly TimedWord[] = [],
+): TimedWord[] {
+  const text = words.map((w) => normWord(w.word));
+  let tail: TimedWord[];
+  const k = committed.length ? alignedPrefix(committed.map((w) => normWord(w.word)), text) : undefined;
+  if (k !== undefined) tail = words.slice(k);
+  else if (committed.length === 0 && history.length === 0) tail = [...words];
+  else tail = words.filter((w) => w.start >= committedEnd - TIME_SLACK);
+  const before = [...history, ...committed].map((w) => normWord(w.word)).filter(Boolean);
+  const head = tail.map((w) => normWord(w.word));
+  // Only when the head sits at the seam in time as well: a phrase said twice on purpose, later on, stays.
+  const n = overlap(before, head);
+  if (n > 0 && (n >= 2 || tail[0].start < committedEnd + 1)) tail = tail.slice(n);
+  return tail;
+}
