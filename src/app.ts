@@ -92,11 +92,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     metrics,
     transcription,
     realtime: createRealtimeService({
-      transcribe: ({ model, pcm, language, prompt, signal, partial }) =>
-        transcription.transcribePcm({
-          model, pcm, language, prompt, signal, priority: 'live', wordTimestamps: true, greedy: partial,
-          shortWindow: config.REALTIME_AUDIO_CTX === 'auto',
-        }),
+      transcribe: ({ model, pcm, language, prompt, signal, partial, audioCtx }) =>
+        transcription.transcribePcm({ model, pcm, language, prompt, signal, priority: 'live', wordTimestamps: true, greedy: partial, audioCtx }),
       resolveModel: (name) => models.require(name),
       languageCode: toLanguageCode,
       defaultModel: models.defaultModel,
@@ -109,6 +106,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
         maxSessionsPerModel: config.REALTIME_MAX_SESSIONS_PER_MODEL,
         decodeIntervalMs: config.REALTIME_DECODE_INTERVAL_MS,
         maxDecodeSeconds: 30,
+        audioCtx: config.REALTIME_AUDIO_CTX,
       },
     }),
   };

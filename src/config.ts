@@ -71,12 +71,11 @@ const EnvSchema = z.object({
   /** New audio between two re-decodes of an open turn; decodes never overlap within a session. */
   REALTIME_DECODE_INTERVAL_MS: int(100, 10_000).default(500),
   /**
-   * Experimental. `auto`: a turn shorter than 30 s is encoded over its own length only
-   * (whisper.cpp's audio_ctx) instead of a padded 30 s window: final latency 2.0 → 1.0 s in
-   * BENCHMARKS.md, "Realtime", but with audio arriving faster than real time the partial decodes'
-   * timestamps drift and the seam repeats phrases. `off` (default): always the full window.
+   * `auto` (default): a realtime turn is encoded over a window sized to it (at least 10 s, 2 s past
+   * its end; src/realtime/audio-window.ts) instead of whisper's padded 30 s; the seam aligns on
+   * text, so drifting word times cannot repeat a phrase. `off`: always the full 30 s window.
    */
-  REALTIME_AUDIO_CTX: z.enum(['auto', 'off']).default('off'),
+  REALTIME_AUDIO_CTX: z.enum(['auto', 'off']).default('auto'),
   /** Largest decoded audio payload of one input_audio_buffer.append (OpenAI's limit is 15 MiB). */
   REALTIME_MAX_APPEND_BYTES: int(1).default(15 * 1024 * 1024),
   /** HTTPS/WSS when both are set (openai-node's realtime client always connects with wss:). */

@@ -1,6 +1,6 @@
 /** Prometheus series for realtime sessions, registered on the app's registry. */
 import client from 'prom-client';
-import type { RealtimeObserver } from './session.js';
+import type { RealtimeObserver } from './session-deps.js';
 
 export function createRealtimeMetrics(registry: client.Registry): RealtimeObserver {
   const registers = [registry];

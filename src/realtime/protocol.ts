@@ -3,10 +3,14 @@
  * normalized form, and rendering session state back in the dialect the client speaks.
  *  - beta: `transcription_session.update` with flat fields, answered `transcription_session.*`;
  *  - GA:   `session.update` with `session.audio.input.*`, answered `session.*`.
- * Pure functions, no I/O: the session (session.ts) decides what to do with a parsed event.
+ * Pure functions, no I/O: the session (session.ts) decides what to do with a parsed event;
+ * session-render.ts writes the session object back.
  */
 import { z } from 'zod';
 import type { InputFormat } from './audio.js';
+import { ProtocolError } from './protocol-error.js';
+
+export { ProtocolError } from './protocol-error.js';
 
 export type Dialect = 'beta' | 'ga';
 
@@ -28,7 +32,12 @@ export interface SessionConfig {
   turnDetection: TurnDetection | null;
   noiseReduction: 'near_field' | 'far_field' | null;
   include: string[];
+  /** The transcription `delay` (newer OpenAI models): how long text may wait for accuracy; see cadence.ts. */
+  delay: Delay | null;
 }
+
+export const DELAYS = ['minimal', 'low', 'medium', 'high', 'xhigh'] as const;
+export type Delay = (typeof DELAYS)[number];
 
 /** What a session.update asks to change; absent fields stay as they are. */
 export type SessionPatch = Partial<SessionConfig>;
@@ -38,19 +47,6 @@ export type ClientEvent =
   | { type: 'input_audio_buffer.append'; eventId?: string; audio: string }
   | { type: 'input_audio_buffer.commit'; eventId?: string }
   | { type: 'input_audio_buffer.clear'; eventId?: string };
-
-export class ProtocolError extends Error {
-  constructor(
-    message: string,
-    readonly code: string,
-    readonly param: string | null = null,
-    readonly eventId: string | null = null,
-    readonly type: 'invalid_request_error' | 'server_error' = 'invalid_request_error',
-  ) {
-    super(message);
-    this.name = 'ProtocolError';
-  }
-}
 
 /** semantic_vad's eagerness mapped onto server VAD's silence wait (see README, Realtime). */
 export const SEMANTIC_SILENCE_MS: Readonly<Record<NonNullable<TurnDetection['eagerness']>, number>> = {
@@ -67,6 +63,7 @@ const transcription = z.strictObject({
   model: str.optional(),
   language: str.nullable().optional(),
   prompt: str.nullable().optional(),
+  delay: z.enum(DELAYS).nullable().optional(),
 });
 const turnDetection = z
   .strictObject({
@@ -116,7 +113,7 @@ const gaSession = z.strictObject({
 });
 
 const GA_FORMAT: Record<string, InputFormat> = { 'audio/pcm': 'pcm16', 'audio/pcmu': 'g711_ulaw', 'audio/pcma': 'g711_alaw' };
-const GA_FORMAT_NAME: Record<InputFormat, string> = { pcm16: 'audio/pcm', g711_ulaw: 'audio/pcmu', g711_alaw: 'audio/pcma' };
+export const GA_FORMAT_NAME: Record<InputFormat, string> = { pcm16: 'audio/pcm', g711_ulaw: 'audio/pcmu', g711_alaw: 'audio/pcma' };
 
 function toTurnDetection(t: z.output<typeof turnDetection>): TurnDetection | null {
   if (!t) return null;
@@ -138,6 +135,7 @@ function transcriptionPatch(t: z.output<typeof transcription> | null | undefined
   if (t.model !== undefined) p.model = t.model;
   if (t.language !== undefined) p.language = t.language || null;
   if (t.prompt !== undefined) p.prompt = t.prompt || null;
+  if (t.delay !== undefined) p.delay = t.delay;
   return p;
 }
 
@@ -225,60 +223,4 @@ export function parseClientEvent(text: string): ClientEvent {
       return { type: 'session.update', dialect: 'ga', eventId, patch };
     }
   }
-}
-
-/** Where a session field lives in each dialect, for error params. */
-export const paramPath = (dialect: Dialect, field: 'model' | 'language' | 'turn_detection' | 'format'): string => {
-  if (dialect === 'beta') {
-    return { model: 'session.input_audio_transcription.model', language: 'session.input_audio_transcription.language', turn_detection: 'session.turn_detection', format: 'session.input_audio_format' }[field];
-  }
-  return `session.audio.input.${{ model: 'transcription.model', language: 'transcription.language', turn_detection: 'turn_detection', format: 'format' }[field]}`;
-};
-
-function turnDetectionOut(t: TurnDetection | null): Record<string, unknown> | null {
-  if (!t) return null;
-  if (t.type === 'semantic_vad') return { type: 'semantic_vad', eagerness: t.eagerness ?? 'auto' };
-  return { type: 'server_vad', threshold: t.threshold, prefix_padding_ms: t.prefixPaddingMs, silence_duration_ms: t.silenceDurationMs };
-}
-
-/** The session object of `*.created` / `*.updated`, in the client's dialect. */
-export function renderSession(dialect: Dialect, id: string, c: SessionConfig, expiresAt: number): Record<string, unknown> {
-  const transcription = { model: c.model, language: c.language, prompt: c.prompt };
-  const noise = c.noiseReduction ? { type: c.noiseReduction } : null;
-  if (dialect === 'beta') {
-    return {
-      id,
-      object: 'realtime.transcription_session',
-      expires_at: expiresAt,
-      input_audio_format: c.format,
-      input_audio_transcription: transcription,
-      turn_detection: turnDetectionOut(c.turnDetection),
-      input_audio_noise_reduction: noise,
-      include: c.include,
-      modalities: ['text'],
-    };
-  }
-  return {
-    type: 'transcription',
-    id,
-    object: 'realtime.transcription_session',
-    expires_at: expiresAt,
-    audio: {
-      input: {
-        format: c.format === 'pcm16' ? { type: 'audio/pcm', rate: 24_000 } : { type: GA_FORMAT_NAME[c.format] },
-        transcription,
-        turn_detection: turnDetectionOut(c.turnDetection),
-        noise_reduction: noise,
-      },
-    },
-    include: c.include,
-  };
-}
-
-/** The `error` server event. */
-export function errorEvent(err: ProtocolError): Record<string, unknown> {
-  return {
-    type: 'error',
-    error: { type: err.type, code: err.code, message: err.message, param: err.param, event_id: err.eventId },
-  };
 }

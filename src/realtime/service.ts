@@ -4,7 +4,8 @@
  * Knows nothing of Fastify or ws; the route hands it text frames and a send function.
  */
 import type { VoiceActivityDetector } from '../engine/types.js';
-import { RealtimeSession, type PcmTranscribeRequest, type RealtimeLimits, type RealtimeObserver, type SessionDeps, type SessionOptions } from './session.js';
+import { RealtimeSession } from './session.js';
+import type { PcmTranscribeRequest, RealtimeLimits, RealtimeObserver, SessionDeps, SessionOptions } from './session-deps.js';
 import type { Transcript } from '../engine/types.js';
 
 export interface RealtimeServiceDeps {

@@ -83,6 +83,8 @@ export interface PcmTranscriptionRequest extends Omit<TranscriptionRequest, 'fil
   greedy?: boolean;
   /** Encode only about as many frames as the audio has (see audioCtxFor): realtime turns. */
   shortWindow?: boolean;
+  /** Encoder frames chosen by the caller (realtime turns, src/realtime/audio-window.ts); wins over shortWindow. */
+  audioCtx?: number;
 }
 
 /** Encoder frames for `samples` of 16 kHz audio: 50 per second plus 1 s of margin, at most the 30 s window. */
@@ -194,6 +196,7 @@ export function createTranscriptionService(deps: TranscriptionServiceDeps): Tran
         ...deps.defaults,
         ...(req.greedy ? { beamSize: 1, bestOf: 1 } : {}),
         ...(req.shortWindow && req.pcm.length < 30 * 16_000 ? { audioCtx: audioCtxFor(req.pcm.length) } : {}),
+        ...(req.audioCtx !== undefined ? { audioCtx: req.audioCtx } : {}),
         language: req.language,
         prompt: req.prompt,
         temperature: req.temperature,

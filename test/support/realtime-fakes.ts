@@ -5,7 +5,7 @@
  * a buffer, guesses a wrong word for a block that is only partly there.
  */
 import type { Transcript } from '../../src/engine/types.js';
-import type { PcmTranscribeRequest } from '../../src/realtime/session.js';
+import type { PcmTranscribeRequest } from '../../src/realtime/session-deps.js';
 
 export const BLOCK_SECONDS = 0.5;
 

@@ -1,0 +1,25 @@
+/**
+ * The transcription `delay` setting mapped onto how a turn is decoded: how much new audio
+ * starts another partial decode, and when a word may be sent (see agreement.ts).
+ *  - minimal / low: one decode commits the words that end `margin` seconds before its edge;
+ *  - medium / high / xhigh: two consecutive decodes must agree (LocalAgreement-2), further apart.
+ * Without a `delay` the server's REALTIME_DECODE_INTERVAL_MS and LocalAgreement-2 apply.
+ */
+import type { AgreementRule } from './agreement.js';
+import type { Delay } from './protocol.js';
+
+export interface Cadence extends AgreementRule {
+  /** New audio (ms) between two partial decodes; decodes never overlap within a session. */
+  intervalMs: number;
+}
+
+export const DELAY_CADENCE: Readonly<Record<Delay, Cadence>> = {
+  minimal: { intervalMs: 200, margin: 0.3 },
+  low: { intervalMs: 300, margin: 0.6 },
+  medium: { intervalMs: 500 },
+  high: { intervalMs: 1000 },
+  xhigh: { intervalMs: 2000 },
+};
+
+export const cadenceFor = (delay: Delay | null, defaultIntervalMs: number): Cadence =>
+  delay ? DELAY_CADENCE[delay] : { intervalMs: defaultIntervalMs };

@@ -1,0 +1,68 @@
+/** What a realtime session needs from the outside world, as narrow interfaces (tests pass literals). */
+import type { Transcript, VoiceActivityDetector } from '../engine/types.js';
+import type { Dialect } from './protocol.js';
+
+export interface PcmTranscribeRequest {
+  model: string;
+  pcm: Float32Array;
+  language?: string;
+  prompt?: string;
+  signal: AbortSignal;
+  /** Partial (re-)decodes run greedy; the final decode uses the server's decoding defaults. */
+  partial: boolean;
+  /** Encoder frames to run (audio-window.ts); undefined: the full 30 s window. */
+  audioCtx?: number;
+}
+
+export interface RealtimeLimits {
+  idleTimeoutMs: number;
+  maxDurationMs: number;
+  /** Largest decoded audio payload of one append, in bytes. */
+  maxAppendBytes: number;
+  maxSessionsPerModel: number;
+  /** New audio between two re-decodes of an open turn, when the client sets no `delay`. */
+  decodeIntervalMs: number;
+  /** Longest audio one decode sees; a longer turn is trimmed at a committed word. */
+  maxDecodeSeconds: number;
+  /** REALTIME_AUDIO_CTX: `auto` encodes a window sized to the turn (audio-window.ts), `off` the full 30 s. */
+  audioCtx?: 'auto' | 'off';
+}
+
+export interface RealtimeObserver {
+  sessionOpened(model: string): void;
+  sessionClosed(model: string): void;
+  /** Seconds from the end of the turn's audio (commit, or end of speech) to `completed`. */
+  turnCompleted(model: string, latencySeconds: number, vadWaitSeconds: number): void;
+  /** Seconds from the audio a delta's last word ends in arriving to the delta being sent. */
+  deltaSent(model: string, lagSeconds: number): void;
+}
+
+export interface SessionDeps {
+  transcribe(req: PcmTranscribeRequest): Promise<Transcript>;
+  /** Resolves a client's model name; throws ApiError (model_not_found, ...) when unusable. */
+  resolveModel(name: string): { name: string; multilingual: boolean };
+  /** Validates a language code; undefined when unknown. */
+  languageCode(input: string): string | undefined;
+  vad?: VoiceActivityDetector;
+  limits: RealtimeLimits;
+  observer?: RealtimeObserver;
+  /** Sessions per model, shared by every session of the service. */
+  slots: { tryAcquire(model: string): boolean; release(model: string): void };
+  /** The model a session starts with when the URL names none of ours. */
+  defaultModel: string;
+  now?: () => number;
+}
+
+export interface SessionOptions {
+  dialect: Dialect;
+  /** The model named in the connect URL, used when it is one of ours. */
+  model: string;
+  send(event: Record<string, unknown>): void;
+  /** Closes the connection (after the events already sent). */
+  end(code: number, reason: string): void;
+  /**
+   * A session.update to apply before `*.created` (the configuration a client secret carries):
+   * its `session` object, in the dialect named.
+   */
+  initial?: { dialect: Dialect; session: Record<string, unknown> };
+}
