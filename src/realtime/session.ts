@@ -9,34 +9,22 @@
  * Events are handled one at a time, in order (a promise chain); decodes run beside them, and
  * turns complete in order (each final decode is prompted with the turns before it).
  */
-import type { Word } from '../engine/types.js';
-import { isAbortError } from '../errors.js';
 import { ArrivalClock } from './arrival-clock.js';
 import { createAudioDecoder, decodeBase64, type AudioDecoderStream } from './audio.js';
-import { turnAudioCtx } from './audio-window.js';
-import { cadenceFor } from './cadence.js';
 import { newId } from './ids.js';
-import { LiveTurn, type TurnHost } from './live-turn.js';
-import { INCLUDE_LOGPROBS, logprobOf, type Logprob } from './logprobs.js';
+import type { LiveTurn } from './live-turn.js';
 import { PcmBuffer } from './pcm-buffer.js';
 import { errorEvent, ProtocolError, toProtocolError } from './protocol-error.js';
 import { parseClientEvent, SERVER_VAD_DEFAULTS, type ClientEvent, type Dialect, type SessionConfig, type SessionPatch } from './protocol.js';
 import { checkedConfig } from './session-config.js';
 import type { SessionDeps, SessionOptions } from './session-deps.js';
 import { renderSession } from './session-render.js';
-import type { TimedWord } from './seam.js';
 import { TurnDetector, VAD_RATE } from './turn-detector.js';
+import { TurnOutput } from './turn-output.js';
 
 export type { PcmTranscribeRequest, RealtimeLimits, RealtimeObserver, SessionDeps, SessionOptions } from './session-deps.js';
 
 const RATE = VAD_RATE;
-const PUNCTUATION = /^[\p{P}]+$/u;
-
-/** What a turn has sent so far: the transcript and, when asked for, its logprobs. */
-interface Sent {
-  text: string;
-  logprobs: Logprob[];
-}
 
 export class RealtimeSession {
   readonly id = newId('sess');
@@ -46,11 +34,8 @@ export class RealtimeSession {
   private detector?: TurnDetector;
   private readonly buffer = new PcmBuffer();
   private turn?: LiveTurn;
-  private readonly sent = new WeakMap<LiveTurn, Sent>();
-  private previousItemId: string | null = null;
-  private history = '';
+  private readonly output: TurnOutput;
   private chain: Promise<void> = Promise.resolve();
-  private finalizing: Promise<void> = Promise.resolve();
   private readonly aborter = new AbortController();
   private idleTimer?: NodeJS.Timeout;
   private maxTimer?: NodeJS.Timeout;
@@ -59,7 +44,6 @@ export class RealtimeSession {
   private readonly arrivals: ArrivalClock;
   private readonly expiresAt: number;
   private holdsSlot = false;
-  private readonly host: TurnHost;
 
   constructor(
     private readonly deps: SessionDeps,
@@ -86,13 +70,17 @@ export class RealtimeSession {
     };
     this.decoder = createAudioDecoder('pcm16');
     this.expiresAt = Math.floor(Date.now() / 1000 + deps.limits.maxDurationMs / 1000);
-    this.host = {
+    this.output = new TurnOutput({
+      deps,
       buffer: this.buffer,
-      maxDecodeSeconds: deps.limits.maxDecodeSeconds,
-      decode: (turn, pcm, partial, signal) => this.decode(turn, pcm, partial, signal),
-      committed: (turn, words, audioEnd) => this.sendDelta(turn, words, audioEnd),
-      failed: (turn, err) => this.turnFailed(turn, err),
-    };
+      arrivals: this.arrivals,
+      signal: this.aborter.signal,
+      config: () => this.config,
+      dialect: () => this.dialect,
+      modelName: (m) => this.modelName(m),
+      emit: (type, body) => this.emit(type, body),
+      now: this.now,
+    });
   }
 
   /**
@@ -164,7 +152,7 @@ export class RealtimeSession {
       last = this.chain;
       await last;
     }
-    await this.finalizing;
+    await this.output.settled();
   }
 
   // ---- client events ----
@@ -243,7 +231,7 @@ export class RealtimeSession {
 
     if (!this.detector) {
       // Manual commit: the whole buffer is the turn.
-      this.turn ??= this.openTurn(startSample);
+      this.turn ??= this.output.open(startSample);
       this.turn.maybeDecode();
       return;
     }
@@ -252,7 +240,7 @@ export class RealtimeSession {
         if (this.turn) continue;
         const from = Math.max(this.buffer.start, e.paddedSample);
         this.buffer.dropBefore(from);
-        this.turn = this.openTurn(from);
+        this.turn = this.output.open(from);
         this.emit('input_audio_buffer.speech_started', { audio_start_ms: Math.round((from / RATE) * 1000), item_id: this.turn.id });
       } else if (this.turn) {
         this.emit('input_audio_buffer.speech_stopped', { audio_end_ms: Math.round((e.sample / RATE) * 1000), item_id: this.turn.id });
@@ -271,7 +259,7 @@ export class RealtimeSession {
     const tail = this.decoder.flush();
     if (tail.length > 0) this.buffer.append(tail);
     // server_vad before any speech: the buffer held so far becomes the turn.
-    if (!this.turn && this.buffer.length >= RATE / 10) this.turn = this.openTurn(this.buffer.start);
+    if (!this.turn && this.buffer.length >= RATE / 10) this.turn = this.output.open(this.buffer.start);
     const samples = this.turn ? this.buffer.end - this.turn.from + Math.round(this.turn.trimmed * RATE) : this.buffer.length;
     if (!this.turn || samples < RATE / 10) {
       const ms = Math.round((Math.max(0, samples) / RATE) * 1000);
@@ -286,6 +274,13 @@ export class RealtimeSession {
     this.detector?.reset();
   }
 
+  /** The open turn ends: see TurnOutput.end. */
+  private endTurn(end: number, speechEnd: number, endedAt: number, vadWait: number): void {
+    const turn = this.turn!;
+    this.turn = undefined;
+    this.output.end(turn, end, speechEnd, endedAt, vadWait);
+  }
+
   private clearBuffer(): void {
     this.turn?.cancel();
     this.turn = undefined;
@@ -295,105 +290,7 @@ export class RealtimeSession {
     this.emit('input_audio_buffer.cleared', {});
   }
 
-  // ---- turns ----
-
-  private openTurn(from: number): LiveTurn {
-    const turn = new LiveTurn(this.host, from, cadenceFor(this.config.delay, this.deps.limits.decodeIntervalMs), {
-      prompt: this.config.prompt ?? '',
-      model: this.config.model,
-      language: this.config.language,
-    });
-    this.sent.set(turn, { text: '', logprobs: [] });
-    return turn;
-  }
-
-  /**
-   * The open turn ends at absolute sample `end` (speech ended at `speechEnd`; `endedAt` is the
-   * wall time the speech's last sample arrived, `vadWait` the seconds the VAD waited for silence).
-   */
-  private endTurn(end: number, speechEnd: number, endedAt: number, vadWait: number): void {
-    const turn = this.turn!;
-    this.turn = undefined;
-    const pcm = turn.end(end, speechEnd, this.aborter.signal);
-    this.buffer.dropBefore(end);
-    const usageSeconds = turn.trimmed + pcm.length / RATE;
-    this.emit('input_audio_buffer.committed', { previous_item_id: this.previousItemId, item_id: turn.id });
-    const item = (transcript: string | null) => ({
-      id: turn.id,
-      type: 'message',
-      object: 'realtime.item',
-      status: 'completed',
-      role: 'user',
-      content: [{ type: 'input_audio', transcript }],
-    });
-    this.emit(this.dialect === 'ga' ? 'conversation.item.added' : 'conversation.item.created', { previous_item_id: this.previousItemId, item: item(null) });
-    this.previousItemId = turn.id;
-
-    const previous = this.finalizing;
-    this.finalizing = (async () => {
-      await previous;
-      if (this.closed) return;
-      try {
-        this.sendDelta(turn, await turn.finalWords(), end);
-        const sent = this.sent.get(turn)!;
-        this.history = `${this.history} ${sent.text}`.trim().slice(-1000);
-        this.emit('conversation.item.input_audio_transcription.completed', {
-          item_id: turn.id,
-          content_index: 0,
-          transcript: sent.text,
-          usage: { type: 'duration', seconds: Math.round(usageSeconds * 1000) / 1000 },
-          ...(this.wantsLogprobs() ? { logprobs: sent.logprobs } : {}),
-        });
-        if (this.dialect === 'ga') this.emit('conversation.item.done', { previous_item_id: null, item: item(sent.text) });
-        this.deps.observer?.turnCompleted(this.modelName(turn.settings.model), (this.now() - endedAt) / 1000, vadWait);
-      } catch (err) {
-        if (!this.closed && !isAbortError(err)) this.turnFailed(turn, err);
-      }
-    })();
-  }
-
-  /** One decode of a turn's audio, prompted as whisper_streaming does: earlier turns, then this turn's trimmed text. */
-  private async decode(turn: LiveTurn, pcm: Float32Array, partial: boolean, signal: AbortSignal): Promise<Word[] | undefined> {
-    const committedTrimmed = turn.trimmed > 0 ? turn.agreement.committedText : '';
-    const context = [this.history, committedTrimmed].filter(Boolean).join(' ').slice(-600);
-    const prompt = [turn.settings.prompt, context].filter(Boolean).join(' ') || undefined;
-    const both = AbortSignal.any([signal, this.aborter.signal]);
-    const audioCtx = this.deps.limits.audioCtx === 'off' ? undefined : turnAudioCtx(pcm.length);
-    const t = await this.deps.transcribe({ model: turn.settings.model, pcm, language: turn.settings.language ?? undefined, prompt, signal: both, partial, audioCtx });
-    return t.words;
-  }
-
-  private sendDelta(turn: LiveTurn, words: TimedWord[], audioEnd: number): void {
-    if (words.length === 0 || this.closed) return;
-    const sent = this.sent.get(turn)!;
-    // Words are space-separated, except punctuation whisper emits as a word of its own.
-    let delta = '';
-    const logprobs: Logprob[] = [];
-    for (const w of words) {
-      const piece = (sent.text || delta) && !PUNCTUATION.test(w.word) ? ` ${w.word}` : w.word;
-      delta += piece;
-      logprobs.push(logprobOf(piece, w.probability));
-    }
-    sent.text += delta;
-    sent.logprobs.push(...logprobs);
-    this.emit('conversation.item.input_audio_transcription.delta', { item_id: turn.id, content_index: 0, delta, ...(this.wantsLogprobs() ? { logprobs } : {}) });
-    this.deps.observer?.deltaSent(this.modelName(turn.settings.model), (this.now() - this.arrivals.at(audioEnd)) / 1000);
-  }
-
-  private turnFailed(turn: LiveTurn, err: unknown): void {
-    const e = toProtocolError(err);
-    this.emit('conversation.item.input_audio_transcription.failed', {
-      item_id: turn.id,
-      content_index: 0,
-      error: { type: e.type, code: e.code, message: e.message, param: e.param },
-    });
-  }
-
   // ---- plumbing ----
-
-  private wantsLogprobs(): boolean {
-    return this.config.include.includes(INCLUDE_LOGPROBS);
-  }
 
   private makeDetector(): TurnDetector {
     const t = this.config.turnDetection!;
