@@ -23,6 +23,7 @@ import uploadsPlugin from './http/plugins/uploads.js';
 import audioRoutes from './http/routes/audio.js';
 import healthRoutes from './http/routes/health.js';
 import modelRoutes from './http/routes/models.js';
+import clientSecretRoutes from './http/routes/realtime-client-secrets.js';
 import realtimeRoutes, { websocketOptions } from './http/routes/realtime.js';
 import demoRoutes from './http/routes/demo.js';
 import whisperRoutes from './http/routes/whisper.js';
@@ -34,6 +35,7 @@ import { createModelCatalog, type ModelCatalog } from './services/models.js';
 import { createTranscriptionService } from './services/transcription.js';
 import { toLanguageCode } from './format/languages.js';
 import { createRealtimeMetrics } from './realtime/metrics.js';
+import { signingKey } from './realtime/client-secrets.js';
 import { createRealtimeService } from './realtime/service.js';
 import { createJobsFromConfig } from './jobs/wire.js';
 import { createFfprobeDuration } from './jobs/probe.js';
@@ -108,6 +110,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
         maxDecodeSeconds: 30,
         audioCtx: config.REALTIME_AUDIO_CTX,
       },
+      secretKey: signingKey(config.API_KEYS),
     }),
   };
 
@@ -157,6 +160,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     await app.register(sagemakerRoutes, { sagemaker });
     await app.register(websocket, { options: websocketOptions(config.REALTIME_MAX_APPEND_BYTES) });
     await app.register(realtimeRoutes);
+    await app.register(clientSecretRoutes);
     await app.register(demoRoutes);
   }
   if (vad && !deps.vad) app.addHook('onClose', async () => vad.free());

@@ -163,6 +163,9 @@ export const errors = {
       type: 'invalid_request_error',
       code: 'upgrade_required',
     }),
+  /** 403: a browser page of a site not in CORS_ORIGINS tried to open the realtime WebSocket. */
+  originNotAllowed: (origin: string) =>
+    new ApiError(`Origin '${origin.slice(0, 200)}' may not open a realtime session: add it to CORS_ORIGINS.`, { status: 403, type: 'invalid_request_error', code: 'origin_not_allowed' }),
   // Async jobs (src/jobs), outbound URLs (src/net), SageMaker.
   jobNotFound: (id: string) =>
     new ApiError(`No job found with id '${id}'.`, { status: 404, type: 'invalid_request_error', code: 'job_not_found', param: 'job_id' }),

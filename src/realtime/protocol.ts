@@ -139,12 +139,20 @@ function transcriptionPatch(t: z.output<typeof transcription> | null | undefined
   return p;
 }
 
-function zodError(err: z.ZodError, prefix: string, eventId: string | null): ProtocolError {
+/** The value at `path` inside `input`, undefined when any step is missing. */
+function at(input: unknown, path: readonly PropertyKey[]): unknown {
+  let v = input;
+  for (const key of path) v = v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[key] : undefined;
+  return v;
+}
+
+function zodError(err: z.ZodError, prefix: string, eventId: string | null, input: unknown): ProtocolError {
   const issue = err.issues[0];
   const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
   const path = [prefix, ...issue.path.map(String), ...(keys.length ? [keys[0]] : [])].filter(Boolean).join('.');
   if (keys.length) return new ProtocolError(`Unknown parameter: '${path}'.`, 'unknown_parameter', path, eventId);
-  if (issue.code === 'invalid_type' && issue.input === undefined) {
+  // zod 4 leaves issue.input out unless asked: look the value up (a wrong type is not a missing field).
+  if (issue.code === 'invalid_type' && at(input, issue.path) === undefined) {
     return new ProtocolError(`Missing required parameter: '${path}'.`, 'missing_required_parameter', path, eventId);
   }
   return new ProtocolError(`Invalid value for '${path}': ${issue.message}.`, 'invalid_value', path, eventId);
@@ -192,7 +200,7 @@ export function parseClientEvent(text: string): ClientEvent {
       return { type, eventId };
     case 'transcription_session.update': {
       const parsed = betaSession.safeParse(obj.session ?? {});
-      if (!parsed.success) throw zodError(parsed.error, 'session', eid);
+      if (!parsed.success) throw zodError(parsed.error, 'session', eid, obj.session ?? {});
       const s = parsed.data;
       const patch: SessionPatch = { ...transcriptionPatch(s.input_audio_transcription) };
       if (s.input_audio_format) patch.format = s.input_audio_format;
@@ -213,7 +221,7 @@ export function parseClientEvent(text: string): ClientEvent {
         );
       }
       const parsed = gaSession.safeParse(session ?? {});
-      if (!parsed.success) throw zodError(parsed.error, 'session', eid);
+      if (!parsed.success) throw zodError(parsed.error, 'session', eid, session ?? {});
       const input = parsed.data.audio?.input ?? {};
       const patch: SessionPatch = { ...transcriptionPatch(input.transcription) };
       if (input.format) patch.format = GA_FORMAT[input.format.type];

@@ -4,11 +4,23 @@
  * field in the client's dialect; applying it (model slots, decoders) is the session's business.
  */
 import { ProtocolError, toProtocolError } from './protocol-error.js';
-import type { Dialect, SessionConfig, SessionPatch } from './protocol.js';
+import { SERVER_VAD_DEFAULTS, type Dialect, type SessionConfig, type SessionPatch } from './protocol.js';
 import type { SessionDeps } from './session-deps.js';
 import { paramPath } from './session-render.js';
 
 type Checks = Pick<SessionDeps, 'vad' | 'resolveModel' | 'languageCode'>;
+
+/** A new session's configuration: server VAD when the server has the VAD model, else manual commit. */
+export const defaultConfig = (model: string, vad: boolean): SessionConfig => ({
+  format: 'pcm16',
+  model,
+  language: null,
+  prompt: null,
+  turnDetection: vad ? { type: 'server_vad', ...SERVER_VAD_DEFAULTS } : null,
+  noiseReduction: null,
+  include: [],
+  delay: null,
+});
 
 export function checkedConfig(
   deps: Checks,

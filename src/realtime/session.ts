@@ -15,8 +15,8 @@ import { newId } from './ids.js';
 import type { LiveTurn } from './live-turn.js';
 import { PcmBuffer } from './pcm-buffer.js';
 import { errorEvent, ProtocolError, toProtocolError } from './protocol-error.js';
-import { parseClientEvent, SERVER_VAD_DEFAULTS, type ClientEvent, type Dialect, type SessionConfig, type SessionPatch } from './protocol.js';
-import { checkedConfig } from './session-config.js';
+import { parseClientEvent, type ClientEvent, type Dialect, type SessionConfig, type SessionPatch } from './protocol.js';
+import { checkedConfig, defaultConfig } from './session-config.js';
 import type { SessionDeps, SessionOptions } from './session-deps.js';
 import { renderSession } from './session-render.js';
 import { TurnDetector, VAD_RATE } from './turn-detector.js';
@@ -58,16 +58,7 @@ export class RealtimeSession {
     } catch {
       // The URL names a model this server does not have (an OpenAI realtime model): use the default.
     }
-    this.config = {
-      format: 'pcm16',
-      model,
-      language: null,
-      prompt: null,
-      turnDetection: deps.vad ? { type: 'server_vad', ...SERVER_VAD_DEFAULTS } : null,
-      noiseReduction: null,
-      include: [],
-      delay: null,
-    };
+    this.config = defaultConfig(model, deps.vad !== undefined);
     this.decoder = createAudioDecoder('pcm16');
     this.expiresAt = Math.floor(Date.now() / 1000 + deps.limits.maxDurationMs / 1000);
     this.output = new TurnOutput({
@@ -90,9 +81,13 @@ export class RealtimeSession {
   start(): boolean {
     if (this.opts.initial) {
       const { dialect, session } = this.opts.initial;
-      const type = dialect === 'beta' ? 'transcription_session.update' : 'session.update';
-      const event = parseClientEvent(JSON.stringify({ type, session }));
-      if (event.type === 'session.update') this.config = checkedConfig(this.deps, this.config, dialect, event.patch, null).config;
+      try {
+        const event = parseClientEvent(JSON.stringify({ type: dialect === 'beta' ? 'transcription_session.update' : 'session.update', session }));
+        if (event.type === 'session.update') this.config = checkedConfig(this.deps, this.config, dialect, event.patch, null).config;
+      } catch (err) {
+        // Checked when minted; the server may have changed since (a model removed): say so, start on defaults.
+        this.fail(toProtocolError(err));
+      }
     }
     const model = this.modelName(this.config.model);
     if (!this.deps.slots.tryAcquire(model)) {

@@ -144,6 +144,11 @@ describe('GET /v1/realtime: bad input never closes the socket', () => {
     ['audio that is not a string', { type: 'input_audio_buffer.append', audio: 42 }, 'invalid_type', 'audio'],
     ['an oversized append', { type: 'input_audio_buffer.append', audio: b64(96_003) }, 'audio_too_large', 'audio'],
     ['a commit of an empty buffer', { type: 'input_audio_buffer.commit' }, 'input_audio_buffer_commit_empty', null],
+    ['a wrong delay (GA)', { type: 'session.update', session: { type: 'transcription', audio: { input: { transcription: { delay: 'instant' } } } } }, 'invalid_value', 'session.audio.input.transcription.delay'],
+    ['a wrong delay (beta)', { type: 'transcription_session.update', session: { input_audio_transcription: { delay: 3 } } }, 'invalid_value', 'session.input_audio_transcription.delay'],
+    ['a wrong noise_reduction (GA)', { type: 'session.update', session: { type: 'transcription', audio: { input: { noise_reduction: { type: 'studio' } } } } }, 'invalid_value', 'session.audio.input.noise_reduction.type'],
+    ['a wrong input_audio_noise_reduction (beta)', { type: 'transcription_session.update', session: { input_audio_noise_reduction: 'near_field' } }, 'invalid_value', 'session.input_audio_noise_reduction'],
+    ['a wrong include', { type: 'session.update', session: { type: 'transcription', include: ['item.input_audio_transcription.words'] } }, 'invalid_value', 'session.include.0'],
   ];
 
   it.each(corpus)('%s → error %s', async (_name, event, code, param) => {
@@ -194,6 +199,29 @@ describe('GET /v1/realtime: turns', () => {
     const deltas = c.events.filter((e) => e.type === 'conversation.item.input_audio_transcription.delta');
     expect(deltas.map((d) => d.delta).join('')).toBe(completed.transcript);
     expect(pool.params.at(-1)).toMatchObject({ wordTimestamps: true });
+    await c.close();
+  });
+
+  it('include logprobs, noise_reduction and delay: accepted, echoed, and logprobs on every delta and on completed', async () => {
+    const c = await connect();
+    await c.next('session.created');
+    c.send({
+      type: 'session.update',
+      session: { type: 'transcription', include: ['item.input_audio_transcription.logprobs'], audio: { input: { turn_detection: null, noise_reduction: { type: 'far_field' }, transcription: { delay: 'low' } } } },
+    });
+    const updated = await c.next('session.updated');
+    expect(updated.session).toMatchObject({ include: ['item.input_audio_transcription.logprobs'], audio: { input: { noise_reduction: { type: 'far_field' }, transcription: { delay: 'low' } } } });
+    const audio = pcm16(2, true);
+    for (let i = 0; i < audio.length; i += 4800) c.send({ type: 'input_audio_buffer.append', audio: audio.subarray(i, i + 4800).toString('base64') });
+    c.send({ type: 'input_audio_buffer.commit' });
+    const completed = await c.next('conversation.item.input_audio_transcription.completed');
+    const deltas = c.events.filter((e) => e.type === 'conversation.item.input_audio_transcription.delta');
+    for (const d of deltas) expect(d.logprobs.map((l: Ev) => l.token).join('')).toBe(d.delta);
+    expect(completed.logprobs.map((l: Ev) => l.token).join('')).toBe(completed.transcript);
+    for (const l of completed.logprobs) {
+      expect(l.bytes).toEqual([...Buffer.from(l.token)]);
+      expect(l.logprob).toBeCloseTo(Math.log(0.9), 5); // the fake engine's word probability
+    }
     await c.close();
   });
 
