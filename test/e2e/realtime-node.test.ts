@@ -10,7 +10,7 @@ import OpenAI from 'openai';
 import { OpenAIRealtimeWS as BetaRealtimeWS } from 'openai/beta/realtime/ws';
 import { OpenAIRealtimeWS } from 'openai/realtime/ws';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { REAL_VAD, httpsFetch, makeCert, pcm24k, streamAudio, type Cert } from './helpers/realtime.js';
+import { REAL_VAD, caFetch, httpsFetch, makeCert, pcm24k, streamAudio, type Cert } from './helpers/realtime.js';
 import { audio, normalize, requireWeights, startServer, type RunningServer } from './helpers/server.js';
 import { wer } from '../support/wer.js';
 
@@ -122,6 +122,30 @@ describe('openai-node OpenAIRealtimeWS (GA)', () => {
     await rec.until('conversation.item.input_audio_transcription.completed', stopped.length);
     expect(rec.of('input_audio_buffer.speech_started').length).toBe(stopped.length);
     expectStreamed(rec, stopped.map((s) => s.item_id), 0.15);
+    rt.close();
+  }, 90_000);
+});
+
+describe('openai-node with a client secret', () => {
+  test('clientSecrets.create mints an ek_ secret that opens a session alone; its include gives logprobs on deltas and completed', async () => {
+    const backend = new OpenAI({ apiKey: KEY, baseURL: `${server.url}/v1`, fetch: caFetch(cert.ca) });
+    const secret = await backend.realtime.clientSecrets.create({
+      expires_after: { anchor: 'created_at', seconds: 60 },
+      session: { type: 'transcription', audio: { input: { transcription: { model: 'whisper-1', language: 'en' }, turn_detection: null } }, include: ['item.input_audio_transcription.logprobs'] },
+    });
+    // The page side: only the secret, never the API key.
+    const page = new OpenAI({ apiKey: secret.value, baseURL: `${server.url}/v1` });
+    const rt = new OpenAIRealtimeWS({ model: 'whisper-1', options: { ca: cert.ca } }, page);
+    const rec = recorder(rt as never);
+    const [created] = await rec.until('session.created');
+    expect(created.session.include).toEqual(['item.input_audio_transcription.logprobs']);
+    await streamAudio(pcm24k(audio('jfk.wav')), append(rt), 100, 2);
+    rt.send({ type: 'input_audio_buffer.commit' });
+    const [completed] = await rec.until('conversation.item.input_audio_transcription.completed');
+    expectStreamed(rec);
+    expect(completed.logprobs.map((l: Ev) => l.token).join('')).toBe(completed.transcript);
+    expect(completed.logprobs.every((l: Ev) => l.logprob <= 0 && l.logprob > -20)).toBe(true);
+    for (const d of rec.of('conversation.item.input_audio_transcription.delta')) expect(d.logprobs.map((l: Ev) => l.token).join('')).toBe(d.delta);
     rt.close();
   }, 90_000);
 });

@@ -58,3 +58,22 @@ export async function streamAudio(pcm: Buffer, send: (chunk: Buffer) => void, ch
     await new Promise((r) => setTimeout(r, Math.max(0, due - performance.now())));
   }
 }
+
+/** A fetch for the OpenAI client that trusts `ca` (a self-signed server): global fetch takes no CA option. */
+export const caFetch = (ca: string) => async (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
+  const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
+  const body = init.body === undefined || init.body === null ? undefined : Buffer.from(await new Response(init.body as BodyInit).arrayBuffer());
+  return new Promise<Response>((resolve, reject) => {
+    const req = https.request(url, { method: init.method ?? 'GET', headers: Object.fromEntries(new Headers(init.headers).entries()), ca }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const headers = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+        resolve(new Response(Buffer.concat(chunks), { status: res.statusCode ?? 0, headers }));
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+};
