@@ -11,6 +11,8 @@
  *  - WER of the completed transcripts against the same clips as file uploads;
  *  - capacity: N concurrent streams of jfk.wav, until the median final latency passes 2 s;
  *  - a 3 s live turn alone and beside an 80 s upload.
+ * REALTIME_DELAY=minimal|low|medium|high|xhigh sets the sessions' transcription `delay` (the decode
+ * cadence, src/realtime/cadence.ts); unset: the server's default cadence.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
@@ -105,7 +107,8 @@ async function streamClip(url: string, pcm: Buffer, vad: boolean): Promise<Strea
     }
   };
   const count = (t: string) => events.filter((x) => x.e.type === t).length;
-  ws.send(JSON.stringify({ type: 'session.update', session: { type: 'transcription', audio: { input: { turn_detection: vad ? { type: 'server_vad' } : null } } } }));
+  const transcription = process.env.REALTIME_DELAY ? { transcription: { delay: process.env.REALTIME_DELAY } } : {};
+  ws.send(JSON.stringify({ type: 'session.update', session: { type: 'transcription', audio: { input: { turn_detection: vad ? { type: 'server_vad' } : null, ...transcription } } } }));
   await waitFor(() => count('session.updated') + count('error') > 0);
   if (count('error')) throw new Error(JSON.stringify(events.find((x) => x.e.type === 'error')!.e));
   const audio = vad ? Buffer.concat([pcm, Buffer.alloc(24_000 * 2 * 1.5)]) : pcm;
