@@ -7,7 +7,7 @@
  * session-render.ts writes the session object back.
  */
 import { z } from 'zod';
-import type { InputFormat } from './audio.js';
+import { decodeBase64, type InputFormat } from './audio.js';
 import { ProtocolError } from './protocol-error.js';
 
 export { ProtocolError } from './protocol-error.js';
@@ -231,4 +231,14 @@ export function parseClientEvent(text: string): ClientEvent {
       return { type: 'session.update', dialect: 'ga', eventId, patch };
     }
   }
+}
+
+/** The bytes of an append's base64 `audio`, within the per-append limit. Throws ProtocolError. */
+export function appendPayload(audio: string, maxBytes: number, eventId: string | null): Buffer {
+  if (audio.length > Math.ceil(maxBytes / 3) * 4) {
+    throw new ProtocolError(`Audio in one append is limited to ${maxBytes} bytes; send smaller chunks.`, 'audio_too_large', 'audio', eventId);
+  }
+  const bytes = decodeBase64(audio);
+  if (!bytes) throw new ProtocolError("Invalid 'audio': expected base64-encoded audio bytes.", 'invalid_value', 'audio', eventId);
+  return bytes;
 }

@@ -10,15 +10,16 @@
  * turns complete in order (each final decode is prompted with the turns before it).
  */
 import { ArrivalClock } from './arrival-clock.js';
-import { createAudioDecoder, decodeBase64, type AudioDecoderStream } from './audio.js';
+import { createAudioDecoder, type AudioDecoderStream } from './audio.js';
 import { newId } from './ids.js';
 import type { LiveTurn } from './live-turn.js';
 import { PcmBuffer } from './pcm-buffer.js';
 import { errorEvent, ProtocolError, toProtocolError } from './protocol-error.js';
-import { parseClientEvent, type ClientEvent, type Dialect, type SessionConfig, type SessionPatch } from './protocol.js';
+import { appendPayload, parseClientEvent, type ClientEvent, type Dialect, type SessionConfig, type SessionPatch } from './protocol.js';
 import { checkedConfig, defaultConfig } from './session-config.js';
 import type { SessionDeps, SessionOptions } from './session-deps.js';
 import { renderSession } from './session-render.js';
+import { SessionTimers } from './session-timers.js';
 import { TurnDetector, VAD_RATE } from './turn-detector.js';
 import { TurnOutput } from './turn-output.js';
 
@@ -37,8 +38,7 @@ export class RealtimeSession {
   private readonly output: TurnOutput;
   private chain: Promise<void> = Promise.resolve();
   private readonly aborter = new AbortController();
-  private idleTimer?: NodeJS.Timeout;
-  private maxTimer?: NodeJS.Timeout;
+  private readonly timers: SessionTimers;
   private closed = false;
   private readonly now: () => number;
   private readonly arrivals: ArrivalClock;
@@ -51,6 +51,10 @@ export class RealtimeSession {
   ) {
     this.now = deps.now ?? (() => performance.now());
     this.arrivals = new ArrivalClock(this.now);
+    this.timers = new SessionTimers(deps.limits.idleTimeoutMs, () => {
+      this.fail(new ProtocolError(`No client event for ${Math.round(deps.limits.idleTimeoutMs / 1000)} seconds; closing the idle session.`, 'idle_timeout'));
+      this.shutdown(1000, 'idle timeout');
+    });
     this.dialect = opts.dialect;
     let model = deps.defaultModel;
     try {
@@ -101,25 +105,23 @@ export class RealtimeSession {
     this.decoder = createAudioDecoder(this.config.format);
     if (this.config.turnDetection) this.detector = this.makeDetector();
     this.emit(this.dialect === 'beta' ? 'transcription_session.created' : 'session.created', { session: this.renderSession() });
-    this.touch();
-    this.maxTimer = setTimeout(() => {
+    this.timers.start(this.deps.limits.maxDurationMs, () => {
       this.fail(new ProtocolError(`Your session hit the maximum duration of ${Math.round(this.deps.limits.maxDurationMs / 1000)} seconds.`, 'session_expired'));
       this.shutdown(1000, 'session expired');
-    }, this.deps.limits.maxDurationMs);
-    this.maxTimer.unref();
+    });
     return true;
   }
 
   /** One text frame from the client. */
   receive(text: string): void {
     if (this.closed) return;
-    this.touch();
+    this.timers.touch();
     this.chain = this.chain.then(() => this.handle(text)).catch((err) => this.fail(toProtocolError(err)));
   }
 
   /** A binary frame: not part of the contract. */
   receiveBinary(): void {
-    this.touch();
+    this.timers.touch();
     this.fail(new ProtocolError('Binary frames are not supported: send JSON text events (audio as base64 in input_audio_buffer.append).', 'invalid_event'));
   }
 
@@ -127,8 +129,7 @@ export class RealtimeSession {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    clearTimeout(this.idleTimer);
-    clearTimeout(this.maxTimer);
+    this.timers.stop();
     this.aborter.abort();
     this.turn?.cancel();
     this.detector?.close();
@@ -202,12 +203,7 @@ export class RealtimeSession {
   }
 
   private async append(audio: string, eventId: string | null): Promise<void> {
-    const limit = this.deps.limits.maxAppendBytes;
-    if (audio.length > Math.ceil(limit / 3) * 4) {
-      throw new ProtocolError(`Audio in one append is limited to ${limit} bytes; send smaller chunks.`, 'audio_too_large', 'audio', eventId);
-    }
-    const bytes = decodeBase64(audio);
-    if (!bytes) throw new ProtocolError("Invalid 'audio': expected base64-encoded audio bytes.", 'invalid_value', 'audio', eventId);
+    const bytes = appendPayload(audio, this.deps.limits.maxAppendBytes, eventId);
     if (bytes.length === 0) return;
     // Decodes trim an open turn to maxDecodeSeconds; if they cannot keep up, refuse rather than grow without bound.
     if (this.buffer.length > 4 * this.deps.limits.maxDecodeSeconds * RATE) {
@@ -303,16 +299,6 @@ export class RealtimeSession {
 
   private renderSession() {
     return renderSession(this.dialect, this.id, this.config, this.expiresAt);
-  }
-
-  private touch(): void {
-    clearTimeout(this.idleTimer);
-    if (this.closed) return;
-    this.idleTimer = setTimeout(() => {
-      this.fail(new ProtocolError(`No client event for ${Math.round(this.deps.limits.idleTimeoutMs / 1000)} seconds; closing the idle session.`, 'idle_timeout'));
-      this.shutdown(1000, 'idle timeout');
-    }, this.deps.limits.idleTimeoutMs);
-    this.idleTimer.unref();
   }
 
   private shutdown(code: number, reason: string): void {
