@@ -148,6 +148,33 @@ describe('realtime session: server_vad', () => {
     expect(order).toEqual(['input_audio_buffer.speech_started', 'input_audio_buffer.speech_stopped', 'input_audio_buffer.committed', 'conversation.item.input_audio_transcription.completed']);
   });
 
+  it('a finished partial that covers the speech stands in for the final decode: completed comes without one', async () => {
+    const t = setup({ vad: true });
+    await t.stream(t.session, Buffer.concat([silence24k(1), spokenWords(6), silence24k(1)]));
+    await t.session.settled();
+    const [completed] = t.of('conversation.item.input_audio_transcription.completed');
+    expect(completed.transcript).toBe(wordsText(0, 6));
+    // The VAD waits 500 ms of silence; a partial decode started in it already saw every word.
+    expect(t.transcribe.calls.every((c) => c.partial)).toBe(true);
+  });
+
+  it('a partial in flight that does not cover the speech is cancelled, not waited for, and the turn decoded once more', async () => {
+    const transcriber = scriptedTranscriber();
+    transcriber.hold = true; // the first partial (0.5 s of the turn) never finishes on its own
+    const t = setup({ vad: true, transcriber });
+    const audio = Buffer.concat([spokenWords(4), silence24k(1)]);
+    // Not t.stream: it waits for every turn to settle, and the held final decode would never let it.
+    for (let i = 0; i < audio.length; i += 4800) t.send({ type: 'input_audio_buffer.append', audio: audio.subarray(i, i + 4800).toString('base64') });
+    await expect.poll(() => t.of('input_audio_buffer.speech_stopped').length).toBe(1);
+    await expect.poll(() => transcriber.calls.length).toBe(2);
+    expect(transcriber.aborted).toBe(1);
+    expect(transcriber.calls.map((c) => c.partial)).toEqual([true, false]);
+    transcriber.hold = false;
+    transcriber.release();
+    await t.session.settled();
+    expect(t.of('conversation.item.input_audio_transcription.completed')[0].transcript).toBe(wordsText(0, 4));
+  });
+
   it('semantic_vad maps onto server VAD with an eagerness-sized silence wait', async () => {
     const t = setup({ vad: true });
     t.send({ type: 'session.update', session: { type: 'transcription', audio: { input: { turn_detection: { type: 'semantic_vad', eagerness: 'low' } } } } });
@@ -168,6 +195,37 @@ describe('realtime session: server_vad', () => {
     t.send({ type: 'input_audio_buffer.commit' });
     await t.session.settled();
     expect(t.of('error').at(-1)!.error.code).toBe('input_audio_buffer_commit_empty');
+  });
+});
+
+describe('realtime session: delay and the audio window', () => {
+  it('delay low: one decode sends the words well before its edge, sooner than two agreeing decodes', async () => {
+    const first = async (delay?: string) => {
+      const t = setup();
+      t.send({ type: 'session.update', session: { type: 'transcription', audio: { input: { turn_detection: null, ...(delay ? { transcription: { delay } } : {}) } } } });
+      const chunks = spokenWords(8);
+      for (let i = 0; i < chunks.length; i += 4800) {
+        t.send({ type: 'input_audio_buffer.append', audio: chunks.subarray(i, i + 4800).toString('base64') });
+        await t.session.settled();
+        await new Promise((r) => setImmediate(r));
+        if (t.of('conversation.item.input_audio_transcription.delta').length) return (i + 4800) / 48_000;
+      }
+      return Infinity;
+    };
+    const low = await first('low');
+    const unset = await first();
+    expect(low).toBeLessThan(unset);
+  });
+
+  it('each decode gets a window sized to its audio (at least 10 s), or the full window with REALTIME_AUDIO_CTX=off', async () => {
+    for (const audioCtx of ['auto', 'off'] as const) {
+      const t = setup({ limits: { audioCtx } });
+      t.send(GA_MANUAL);
+      await t.stream(t.session, spokenWords(4));
+      t.send({ type: 'input_audio_buffer.commit' });
+      await t.session.settled();
+      expect(t.transcribe.calls.map((c) => c.audioCtx)).toEqual(t.transcribe.calls.map(() => (audioCtx === 'auto' ? 500 : undefined)));
+    }
   });
 });
 
