@@ -21,6 +21,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   'abort-stress': () => import('./abort-stress.js'),
   'vad-wer': () => import('./vad-wer.js'),
   speaches: () => import('./speaches.js'),
+  'short-window': () => import('./short-window.js'),
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -42,18 +42,21 @@ function sixMinuteFile(): string | undefined {
 
 export async function main(args: string[]): Promise<string> {
   const reps = Number(args[0] ?? 3);
+  // Which rows: any of jfk, long, six, clients (default all).
+  const only = new Set((args[1] ?? 'jfk,long,six,clients').split(','));
   const threads = availableParallelism();
   const refs = new Map(references().map((r) => [r.file, r.text]));
+  const six = only.has('six') ? sixMinuteFile() : undefined;
   const clips = [
-    { name: CLIPS.jfk.file, file: audioPath(CLIPS.jfk.file), ref: refs.get(CLIPS.jfk.file) },
-    { name: CLIPS.long.file, file: audioPath(CLIPS.long.file), ref: refs.get(CLIPS.long.file) },
-    ...(sixMinuteFile() ? [{ name: '6-minute file (363 s)', file: sixMinuteFile()!, ref: undefined }] : []),
+    ...(only.has('jfk') ? [{ name: CLIPS.jfk.file, file: audioPath(CLIPS.jfk.file), ref: refs.get(CLIPS.jfk.file) }] : []),
+    ...(only.has('long') ? [{ name: CLIPS.long.file, file: audioPath(CLIPS.long.file), ref: refs.get(CLIPS.long.file) }] : []),
+    ...(six ? [{ name: '6-minute file (363 s)', file: six, ref: undefined }] : []),
   ];
   const ours = await startOurServer();
   const fw = await startFw('int8', threads);
   const report = new Report('Engine 3: our server (HTTP, defaults) vs speaches-defaults contender');
+  const rows: string[][] = [];
   try {
-    const rows: string[][] = [];
     for (const clip of clips) {
       const bytes = await readFile(clip.file);
       const texts = new Map<string, string>();
@@ -70,8 +73,22 @@ export async function main(args: string[]): Promise<string> {
       const m = (n: string) => median(times.get(n)!);
       const w = (n: string) => (clip.ref ? `${fmt(100 * wer(clip.ref, texts.get(n)!), 2)} %` : 'n/a');
       rows.push([clip.name, fmt(m('ours')), fmt(m('speaches')), fmt(m('fw')), `**${fmt(m('ours') / m('speaches'), 2)}×**`, `${w('ours')} / ${w('speaches')} / ${w('fw')}`, `${load.split(' ')[1]}→${loadavg()[0]}`]);
+      console.error(rows.at(-1)!.join(' | '));
     }
     // Throughput: 8 × jfk from 4 clients. speaches' one CTranslate2 worker serves them in turn.
+    if (only.has('clients')) await clients();
+    report.add(
+      `tiny.en (ours: f16 ggml at the server defaults; faster-whisper: int8 from the same CT2 weights), ${threads} threads, ` +
+        `${reps} interleaved rounds after 1 warm-up; our time is end to end over HTTP (upload, decode, VAD, compute, JSON).`,
+      table(['work', 'ours s', 'speaches-defaults s', 'fw int8 plain s', 'ours ÷ speaches', 'WER ours / speaches / fw', 'load'], rows),
+    );
+    return report.toString();
+  } finally {
+    ours.close();
+    await fw.close();
+  }
+
+  async function clients() {
     const jfk = await readFile(audioPath(CLIPS.jfk.file));
     const fourClients = (one: () => Promise<unknown>) => seconds(() => Promise.all(Array.from({ length: 4 }, async () => { await one(); await one(); })));
     const load = await waitForQuiet('throughput');
@@ -84,14 +101,6 @@ export async function main(args: string[]): Promise<string> {
     );
     const t = (n: string) => median(tp.get(n)!);
     rows.push(['8 × jfk.wav, 4 clients (wall)', fmt(t('ours')), fmt(t('speaches')), '', `**${fmt(t('ours') / t('speaches'), 2)}×**`, '', `${load.split(' ')[1]}→${loadavg()[0]}`]);
-    report.add(
-      `tiny.en (ours: f16 ggml at the server defaults; faster-whisper: int8 from the same CT2 weights), ${threads} threads, ` +
-        `${reps} interleaved rounds after 1 warm-up; our time is end to end over HTTP (upload, decode, VAD, compute, JSON).`,
-      table(['work', 'ours s', 'speaches-defaults s', 'fw int8 plain s', 'ours ÷ speaches', 'WER ours / speaches / fw', 'load'], rows),
-    );
-    return report.toString();
-  } finally {
-    ours.close();
-    await fw.close();
+    console.error(rows.at(-1)!.join(' | '));
   }
 }

@@ -8,6 +8,7 @@ import type { AudioDecoder } from '../audio/types.js';
 import type { DecodeParams, ModelPool, Priority, Segment, Task, Transcript, VadParams } from '../engine/types.js';
 import { errors } from '../errors.js';
 import type { ModelCatalog } from './models.js';
+import { shortWindowFrames } from './short-window.js';
 
 export interface TranscriptionRequest {
   /** A file on disk: ffmpeg needs to seek in some containers (MP4/M4A). */
@@ -85,9 +86,9 @@ export interface PcmTranscriptionRequest extends Omit<TranscriptionRequest, 'fil
   shortWindow?: boolean;
 }
 
-/** Encoder frames for `samples` of 16 kHz audio: 50 per second plus 1 s of margin, at most the 30 s window. */
+/** Encoder frames for `samples` of 16 kHz audio under the short-window policy, at most the 30 s window. */
 export function audioCtxFor(samples: number): number {
-  return Math.min(1500, Math.ceil(samples / 320) + 50);
+  return shortWindowFrames(samples) ?? 1500;
 }
 
 export interface TranscriptionHooks {
