@@ -117,6 +117,8 @@ export interface TranscriptionServiceDeps {
   maxAudioSeconds: number;
   /** Server-side decoding defaults (BEAM_SIZE, BEST_OF, THREADS_PER_REQUEST: unset = the pool's share). */
   defaults: Pick<DecodeParams, 'beamSize' | 'bestOf' | 'threads'>;
+  /** SHORT_WINDOW: file clips shorter than the 30 s window encode over their own length (default on). */
+  shortWindow?: boolean;
   /** VAD_FILTER, and whether the engine has a VAD model loaded. Absent: no VAD unless asked. */
   vad?: { default: 'auto' | 'off'; available: boolean };
 }
@@ -186,6 +188,7 @@ export function createTranscriptionService(deps: TranscriptionServiceDeps): Tran
         temperature: req.temperature,
         wordTimestamps: req.wordTimestamps,
         vad: vadFor(req.chunking, deps.vad ?? { default: 'off', available: false }),
+        audioCtx: deps.shortWindow === false ? undefined : shortWindowFrames(audio.pcm.length),
       };
       return run(info.name, audio.pcm, audio.duration, req, params, hooks);
     },
