@@ -95,8 +95,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     metrics,
     transcription,
     realtime: createRealtimeService({
-      transcribe: ({ model, pcm, language, prompt, signal, partial, audioCtx }) =>
-        transcription.transcribePcm({ model, pcm, language, prompt, signal, priority: 'live', wordTimestamps: true, greedy: partial, audioCtx }),
+      transcribe: ({ model, pcm, language, prompt, signal, partial, shortWindow }) =>
+        transcription.transcribePcm({ model, pcm, language, prompt, signal, priority: 'live', wordTimestamps: true, greedy: partial, shortWindow }),
       resolveModel: (name) => models.require(name),
       languageCode: toLanguageCode,
       defaultModel: models.defaultModel,

@@ -73,9 +73,9 @@ const EnvSchema = z.object({
   /** New audio between two re-decodes of an open turn; decodes never overlap within a session. */
   REALTIME_DECODE_INTERVAL_MS: int(100, 10_000).default(500),
   /**
-   * `auto` (default): a realtime turn is encoded over a window sized to it (at least 10 s, 2 s past
-   * its end; src/realtime/audio-window.ts) instead of whisper's padded 30 s; the seam aligns on
-   * text, so drifting word times cannot repeat a phrase. `off`: always the full 30 s window.
+   * `auto` (default): a realtime turn is encoded over a window sized to it (the uploads' short-window
+   * policy, src/services/short-window.ts) instead of whisper's padded 30 s; the seam aligns on text,
+   * so drifting word times cannot repeat a phrase. `off`: always the full 30 s window.
    */
   REALTIME_AUDIO_CTX: z.enum(['auto', 'off']).default('auto'),
   /** Largest decoded audio payload of one input_audio_buffer.append (OpenAI's limit is 15 MiB). */

@@ -10,8 +10,8 @@ export interface PcmTranscribeRequest {
   signal: AbortSignal;
   /** Partial (re-)decodes run greedy; the final decode uses the server's decoding defaults. */
   partial: boolean;
-  /** Encoder frames to run (audio-window.ts); undefined: the full 30 s window. */
-  audioCtx?: number;
+  /** Encode a window sized to the audio (src/services/short-window.ts) instead of the full 30 s. */
+  shortWindow: boolean;
 }
 
 export interface RealtimeLimits {
@@ -24,7 +24,7 @@ export interface RealtimeLimits {
   decodeIntervalMs: number;
   /** Longest audio one decode sees; a longer turn is trimmed at a committed word. */
   maxDecodeSeconds: number;
-  /** REALTIME_AUDIO_CTX: `auto` encodes a window sized to the turn (audio-window.ts), `off` the full 30 s. */
+  /** REALTIME_AUDIO_CTX: `auto` (default) encodes a window sized to the turn, `off` the full 30 s. */
   audioCtx?: 'auto' | 'off';
 }
 

@@ -6,7 +6,6 @@
 import type { Word } from '../engine/types.js';
 import { isAbortError } from '../errors.js';
 import type { ArrivalClock } from './arrival-clock.js';
-import { turnAudioCtx } from './audio-window.js';
 import { cadenceFor } from './cadence.js';
 import { LiveTurn, type TurnHost } from './live-turn.js';
 import { INCLUDE_LOGPROBS, logprobOf, type Logprob } from './logprobs.js';
@@ -110,7 +109,6 @@ export class TurnOutput {
     const trimmedText = turn.trimmed > 0 ? turn.agreement.committedText : '';
     const context = [this.history, trimmedText].filter(Boolean).join(' ').slice(-600);
     const prompt = [turn.settings.prompt, context].filter(Boolean).join(' ') || undefined;
-    const audioCtx = this.ctx.deps.limits.audioCtx === 'off' ? undefined : turnAudioCtx(pcm.length);
     const t = await this.ctx.deps.transcribe({
       model: turn.settings.model,
       pcm,
@@ -118,7 +116,7 @@ export class TurnOutput {
       prompt,
       signal: AbortSignal.any([signal, this.ctx.signal]),
       partial,
-      audioCtx,
+      shortWindow: this.ctx.deps.limits.audioCtx !== 'off',
     });
     return t.words;
   }

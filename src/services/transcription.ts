@@ -84,8 +84,6 @@ export interface PcmTranscriptionRequest extends Omit<TranscriptionRequest, 'fil
   greedy?: boolean;
   /** Encode only about as many frames as the audio has (see audioCtxFor): realtime turns. */
   shortWindow?: boolean;
-  /** Encoder frames chosen by the caller (realtime turns, src/realtime/audio-window.ts); wins over shortWindow. */
-  audioCtx?: number;
 }
 
 /** Encoder frames for `samples` of 16 kHz audio under the short-window policy, at most the 30 s window. */
@@ -202,7 +200,6 @@ export function createTranscriptionService(deps: TranscriptionServiceDeps): Tran
         ...deps.defaults,
         ...(req.greedy ? { beamSize: 1, bestOf: 1 } : {}),
         ...(req.shortWindow && req.pcm.length < 30 * 16_000 ? { audioCtx: audioCtxFor(req.pcm.length) } : {}),
-        ...(req.audioCtx !== undefined ? { audioCtx: req.audioCtx } : {}),
         language: req.language,
         prompt: req.prompt,
         temperature: req.temperature,
