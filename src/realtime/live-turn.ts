@@ -101,6 +101,7 @@ export class LiveTurn {
    */
   end(end: number, speechEnd: number, signal: AbortSignal): Float32Array {
     const pcm = this.host.buffer.copy(this.from, end);
+    // A commit ends the speech where the audio ends: only a partial of all of it will do.
     const covers = (upTo: number) => upTo >= Math.min(end, speechEnd + REUSE_TAIL);
     const latest = this.latest && covers(this.latest.upTo) ? this.latest.words : undefined;
     const running = this.partial && covers(this.partial.upTo) ? this.partial.words : undefined;

@@ -41,8 +41,11 @@ afterAll(async () => {
 });
 
 /** Opens a socket as a browser would (key in the subprotocol); resolves once it closes or `until` events came. */
-async function open(secret: string, opts: { origin?: string; until?: number } = {}) {
-  const ws = new WebSocket(`${http.replace('http', 'ws')}/v1/realtime?intent=transcription`, ['realtime', `openai-insecure-api-key.${secret}`], opts.origin ? { origin: opts.origin } : {});
+async function open(secret: string, opts: { origin?: string; until?: number; headers?: Record<string, string> } = {}) {
+  const ws = new WebSocket(`${http.replace('http', 'ws')}/v1/realtime?intent=transcription`, ['realtime', `openai-insecure-api-key.${secret}`], {
+    ...(opts.origin ? { origin: opts.origin } : {}),
+    headers: opts.headers,
+  });
   const events: Ev[] = [];
   ws.on('message', (d: Buffer) => events.push(JSON.parse(d.toString())));
   const status = await new Promise<number>((resolve, reject) => {
@@ -151,5 +154,12 @@ describe('the Origin of a browser page', () => {
       expect([origin, c.status]).toEqual([origin, 101]);
       c.ws.close();
     }
+  });
+
+  it("behind a proxy, the page of the proxy's public host (X-Forwarded-Host) is the server's own", async () => {
+    const { value } = await client.realtime.clientSecrets.create({});
+    const c = await open(value, { origin: 'https://stt.example.org', headers: { 'x-forwarded-host': 'stt.example.org' } });
+    expect(c.status).toBe(101);
+    c.ws.close();
   });
 });

@@ -50,11 +50,15 @@ const Query = z.object({
   model: z.string().optional().describe("A transcription model of this server; other names (OpenAI's realtime models) fall back to the default model."),
 });
 
-/** Whether a page of `origin` may open a socket: CORS_ORIGINS (or `*`), or the server's own pages. */
-export function originAllowed(origin: string, host: string | undefined, allowed: readonly string[]): boolean {
+/**
+ * Whether a page of `origin` may open a socket: CORS_ORIGINS (or `*`), or the server's own pages
+ * (its Host, or the X-Forwarded-Host a proxy set: a page cannot set headers on a WebSocket).
+ */
+export function originAllowed(origin: string, hosts: ReadonlyArray<string | undefined>, allowed: readonly string[]): boolean {
   if (allowed.includes('*') || allowed.includes(origin)) return true;
   try {
-    return host !== undefined && new URL(origin).host === host;
+    const host = new URL(origin).host;
+    return hosts.some((h) => h !== undefined && h.split(',')[0].trim() === host);
   } catch {
     return false;
   }
@@ -102,7 +106,8 @@ const realtimeRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     preValidation: async (request) => {
       const origin = request.headers.origin;
-      if (origin !== undefined && !originAllowed(origin, request.headers.host, config.CORS_ORIGINS)) throw errors.originNotAllowed(origin);
+      const hosts = [request.headers.host, String(request.headers['x-forwarded-host'] ?? '') || undefined];
+      if (origin !== undefined && !originAllowed(origin, hosts, config.CORS_ORIGINS)) throw errors.originNotAllowed(origin);
       authenticate(request);
       if (lifecycle.draining) throw errors.draining();
       const { intent } = request.query as z.output<typeof Query>;
