@@ -8,7 +8,7 @@ export interface PcmTranscribeRequest {
   language?: string;
   prompt?: string;
   signal: AbortSignal;
-  /** Partial (re-)decodes run greedy; the final decode uses the server's decoding defaults. */
+  /** A re-decode of an open turn (true), or the turn's final decode. */
   partial: boolean;
   /** Encode a window sized to the audio (src/services/short-window.ts) instead of the full 30 s. */
   shortWindow: boolean;

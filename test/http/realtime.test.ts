@@ -198,7 +198,8 @@ describe('GET /v1/realtime: turns', () => {
     expect(completed).toMatchObject({ item_id: committed.item_id, transcript: 'Hello there. General Kenobi.', usage: { type: 'duration', seconds: 2 } });
     const deltas = c.events.filter((e) => e.type === 'conversation.item.input_audio_transcription.delta');
     expect(deltas.map((d) => d.delta).join('')).toBe(completed.transcript);
-    expect(pool.params.at(-1)).toMatchObject({ wordTimestamps: true });
+    // Greedy, the final decode too, whatever BEAM_SIZE (5 here) says; a window sized to the turn.
+    expect(pool.params.at(-1)).toMatchObject({ wordTimestamps: true, beamSize: 1, audioCtx: expect.any(Number) });
     await c.close();
   });
 

@@ -65,7 +65,7 @@ describe('realtime session: manual commit (GA)', () => {
     expect(deltas.every((d) => d.item_id === committed.item_id && d.content_index === 0)).toBe(true);
     expect(t.of('conversation.item.added')[0].item).toMatchObject({ id: committed.item_id, role: 'user', type: 'message' });
     expect(t.of('conversation.item.done')[0].item.content[0].transcript).toBe(completed.transcript);
-    // Partials run greedy, the final one with the server's defaults; all of them 'live' in the service.
+    // Partial re-decodes while the turn is open, then its final decode.
     expect(t.transcribe.calls.at(-1)!.partial).toBe(false);
     expect(t.transcribe.calls.slice(0, -1).every((c) => c.partial)).toBe(true);
     expect(t.of('error')).toEqual([]);
