@@ -23,7 +23,13 @@ export class LocalAgreement {
   /** Index of the first committed word inside the current (possibly trimmed) buffer. */
   private windowStart = 0;
 
-  constructor(private readonly rule: AgreementRule = {}) {}
+  /**
+   * @param earlierTurns the earlier turns' text (their words are not repeated at this turn's head)
+   */
+  constructor(
+    private readonly rule: AgreementRule = {},
+    private readonly earlierTurns: () => string = () => '',
+  ) {}
 
   /** End of the last committed word (where the uncommitted audio begins). */
   get committedEnd(): number {
@@ -41,7 +47,8 @@ export class LocalAgreement {
 
   /** The part of a decode past the committed words (see seam.ts), repeated punctuation dropped. */
   uncommittedTail(words: readonly TimedWord[]): TimedWord[] {
-    const tail = wordsAfterSeam(this.committed.slice(this.windowStart), words, this.committedEnd, this.committed.slice(0, this.windowStart));
+    const previous = this.earlierTurns().split(/\s+/).map(normWord).filter(Boolean);
+    const tail = wordsAfterSeam(this.committed.slice(this.windowStart), words, this.committedEnd, this.committed.slice(0, this.windowStart), previous);
     // A lone punctuation mark after a word that already ends in punctuation is a repeat.
     const out: TimedWord[] = [];
     let last = this.committed.at(-1)?.word ?? '';

@@ -33,6 +33,8 @@ export interface TurnHost {
   /** Words that became final during the turn; `audioEnd` is the absolute sample the decode saw up to. */
   committed(turn: LiveTurn, words: TimedWord[], audioEnd: number): void;
   failed(turn: LiveTurn, err: unknown): void;
+  /** The text of the turns before (each decode's prompt). */
+  previousText(): string;
 }
 
 interface Partial {
@@ -60,7 +62,7 @@ export class LiveTurn {
     readonly settings: TurnSettings,
   ) {
     this.decodedUpTo = from;
-    this.agreement = new LocalAgreement(cadence);
+    this.agreement = new LocalAgreement(cadence, () => host.previousText());
   }
 
   get ended(): boolean {

@@ -7,7 +7,9 @@
  *     still lines up; only when the text cannot be aligned do times decide (words starting before
  *     the committed end minus 0.1 s are dropped);
  *  2. a 1–5-word overlap between the committed tail and the new head is removed, which catches a
- *     decode that repeats a phrase it already said.
+ *     decode that repeats a phrase it already said;
+ *  3. a decode that opens by reciting the end of the earlier turns (its prompt: whisper echoes a
+ *     prompt now and then, most on a short window) has that echo removed, 3 words or more.
  * Pure functions; times are seconds from the turn's start.
  */
 export interface TimedWord {
@@ -51,9 +53,14 @@ export function alignedPrefix(committed: readonly string[], words: readonly stri
   return prev[best] <= Math.max(1, Math.floor(n / 2)) && best > 0 ? best : undefined;
 }
 
-/** Length of the longest n-gram (n ≤ 5) that ends `tail` and starts `head`. */
-export function overlap(tail: readonly string[], head: readonly string[]): number {
-  for (let n = Math.min(MAX_OVERLAP, tail.length, head.length); n >= 1; n--) {
+/** Shortest prompt echo removed: one or two words may well be said again. */
+const MIN_ECHO = 3;
+/** Longest prompt echo looked for. */
+const MAX_ECHO = 40;
+
+/** Length of the longest n-gram (min ≤ n ≤ max) that ends `tail` and starts `head`. */
+export function overlap(tail: readonly string[], head: readonly string[], max = MAX_OVERLAP, min = 1): number {
+  for (let n = Math.min(max, tail.length, head.length); n >= min; n--) {
     let same = true;
     for (let i = 0; i < n && same; i++) same = tail[tail.length - n + i] === head[i];
     if (same) return n;
@@ -63,15 +70,19 @@ export function overlap(tail: readonly string[], head: readonly string[]): numbe
 
 /**
  * The words of a decode that come after `committed` (the committed words inside the decoded
- * buffer); `committedEnd` is the end time of the last committed word of the turn, and
- * `history` the committed words before them (for the overlap check after a trim).
+ * buffer); `committedEnd` is the end time of the last committed word of the turn, `history` the
+ * committed words before them (for the overlap check after a trim), and `previous` the earlier
+ * turns' words, normalized (normWord), whose echo at the decode's head is dropped.
  */
 export function wordsAfterSeam(
   committed: readonly TimedWord[],
-  words: readonly TimedWord[],
+  decoded: readonly TimedWord[],
   committedEnd: number,
   history: readonly TimedWord[] = [],
+  previous: readonly string[] = [],
 ): TimedWord[] {
+  const echo = previous.length && history.length === 0 ? overlap(previous, decoded.map((w) => normWord(w.word)), MAX_ECHO, MIN_ECHO) : 0;
+  const words = decoded.slice(echo);
   const text = words.map((w) => normWord(w.word));
   let tail: TimedWord[];
   const k = committed.length ? alignedPrefix(committed.map((w) => normWord(w.word)), text) : undefined;

@@ -52,6 +52,7 @@ export class TurnOutput {
       decode: (turn, pcm, partial, signal) => this.decode(turn, pcm, partial, signal),
       committed: (turn, words, audioEnd) => this.sendDelta(turn, words, audioEnd),
       failed: (turn, err) => this.failed(turn, err),
+      previousText: () => this.history,
     };
   }
 

@@ -31,6 +31,8 @@ export interface ScriptedTranscriber {
   hold: boolean;
   release(): void;
   aborted: number;
+  /** Recite the prompt before the words, as Whisper now and then does. */
+  echoPrompt: boolean;
 }
 
 export function scriptedTranscriber(delayMs = 0): ScriptedTranscriber {
@@ -59,12 +61,14 @@ export function scriptedTranscriber(delayMs = 0): ScriptedTranscriber {
       const k = Math.round((level - 0.1) / 0.005);
       words.push({ word: full ? `w${k}` : 'uh', start: b * BLOCK_SECONDS, end: Math.min((b + 1) * BLOCK_SECONDS, req.pcm.length / 16_000), probability: 0.9 });
     }
+    if (fn.echoPrompt && req.prompt) words.unshift(...req.prompt.split(' ').map((word) => ({ word, start: 0, end: 0.1, probability: 0.5 })));
     return { task: 'transcribe', language: 'en', duration: req.pcm.length / 16_000, text: words.map((w) => w.word).join(' '), segments: [], words };
   }) as ScriptedTranscriber;
   fn.calls = [];
   fn.maxSeconds = 0;
   fn.hold = false;
   fn.aborted = 0;
+  fn.echoPrompt = false;
   fn.release = () => waiting.splice(0).forEach((f) => f());
   return fn;
 }

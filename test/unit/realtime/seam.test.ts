@@ -44,6 +44,28 @@ describe('the seam aligns on text', () => {
   });
 });
 
+describe('a decode that recites its prompt (the earlier turns)', () => {
+  const previous = 'and so am i fellow americans'.split(' ');
+
+  it('loses the echo, 3 words or more, at the head of a turn', () => {
+    const decode = ws('And so am I fellow Americans. Ask not what your country');
+    expect(words(wordsAfterSeam([], decode, 0, [], previous))).toBe('Ask not what your country');
+  });
+
+  it('keeps one or two words said again, and anything that is not the end of the earlier turns', () => {
+    expect(words(wordsAfterSeam([], ws('fellow Americans ask'), 0, [], previous))).toBe('fellow Americans ask');
+    expect(words(wordsAfterSeam([], ws('Americans ask not'), 0, [], previous))).toBe('Americans ask not');
+    expect(words(wordsAfterSeam([], ws('and so am I here'), 0, [], previous))).toBe('and so am I here');
+  });
+
+  it('LocalAgreement reads the earlier turns as they are when it decides', () => {
+    let earlier = '';
+    const a = new LocalAgreement({}, () => earlier);
+    earlier = 'ask not what your country can do for you';
+    expect(words(a.flush(ws('can do for you ask what you can do')))).toBe('ask what you can do');
+  });
+});
+
 describe('LocalAgreement with a margin (delay below medium)', () => {
   it('commits words of one decode that end well before the edge, never the last one', () => {
     const a = new LocalAgreement({ margin: 0.6 });

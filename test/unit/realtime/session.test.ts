@@ -86,6 +86,20 @@ describe('realtime session: manual commit (GA)', () => {
     expect(t.transcribe.calls.at(-1)!.prompt).toContain(wordsText(0, 3));
   });
 
+  it('a decode that recites its prompt (the turns before) does not repeat them', async () => {
+    const transcriber = scriptedTranscriber();
+    transcriber.echoPrompt = true;
+    const t = setup({ transcriber });
+    t.send(GA_MANUAL);
+    await t.stream(t.session, spokenWords(4));
+    t.send({ type: 'input_audio_buffer.commit' });
+    await t.stream(t.session, spokenWords(4, 4));
+    t.send({ type: 'input_audio_buffer.commit' });
+    await t.session.settled();
+    expect(transcriber.calls.at(-1)!.prompt).toBe(wordsText(0, 4));
+    expect(t.of('conversation.item.input_audio_transcription.completed').map((c) => c.transcript)).toEqual([wordsText(0, 4), wordsText(4, 4)]);
+  });
+
   it('trims long turns at committed words so no decode sees more than maxDecodeSeconds', async () => {
     const t = setup({ limits: { maxDecodeSeconds: 6 } });
     t.send(GA_MANUAL);
