@@ -9,7 +9,9 @@
  *  2. a 1–5-word overlap between the committed tail and the new head is removed, which catches a
  *     decode that repeats a phrase it already said;
  *  3. a decode that opens by reciting the end of the earlier turns (its prompt: whisper echoes a
- *     prompt now and then, most on a short window) has that echo removed, 3 words or more.
+ *     prompt now and then, most on a short window) has that echo removed, 3 words or more;
+ *  4. a phrase of 3 words or more that a decode says twice in a row is said once (whisper's
+ *     repetition loop: "And so am I fellow Americans. And so am I fellow Americans." on a 2 s turn).
  * Pure functions; times are seconds from the turn's start.
  */
 export interface TimedWord {
@@ -68,6 +70,28 @@ export function overlap(tail: readonly string[], head: readonly string[], max = 
   return 0;
 }
 
+/** `words` with every phrase of at least 3 words that is repeated right after itself said once. */
+export function withoutRepeats<W extends { word: string }>(words: readonly W[]): W[] {
+  const out = [...words];
+  const text = out.map((w) => normWord(w.word));
+  const repeatAt = (i: number): number => {
+    for (let n = Math.floor((out.length - i) / 2); n >= MIN_ECHO; n--) {
+      let same = true;
+      for (let k = 0; k < n && same; k++) same = text[i + k] === text[i + n + k];
+      if (same) return n;
+    }
+    return 0;
+  };
+  for (let i = 0; i < out.length; i++) {
+    // Drop copy after copy: a loop may say it three times.
+    for (let n = repeatAt(i); n > 0; n = repeatAt(i)) {
+      out.splice(i + n, n);
+      text.splice(i + n, n);
+    }
+  }
+  return out;
+}
+
 /**
  * The words of a decode that come after `committed` (the committed words inside the decoded
  * buffer); `committedEnd` is the end time of the last committed word of the turn, `history` the
@@ -81,8 +105,9 @@ export function wordsAfterSeam(
   history: readonly TimedWord[] = [],
   previous: readonly string[] = [],
 ): TimedWord[] {
-  const echo = previous.length && history.length === 0 ? overlap(previous, decoded.map((w) => normWord(w.word)), MAX_ECHO, MIN_ECHO) : 0;
-  const words = decoded.slice(echo);
+  const once = withoutRepeats(decoded);
+  const echo = previous.length && history.length === 0 ? overlap(previous, once.map((w) => normWord(w.word)), MAX_ECHO, MIN_ECHO) : 0;
+  const words = once.slice(echo);
   const text = words.map((w) => normWord(w.word));
   let tail: TimedWord[];
   const k = committed.length ? alignedPrefix(committed.map((w) => normWord(w.word)), text) : undefined;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LocalAgreement } from '../../../src/realtime/agreement.js';
-import { alignedPrefix, overlap, wordsAfterSeam, type TimedWord } from '../../../src/realtime/seam.js';
+import { alignedPrefix, overlap, withoutRepeats, wordsAfterSeam, type TimedWord } from '../../../src/realtime/seam.js';
 
 const ws = (text: string, start = 0, step = 0.5): TimedWord[] =>
   text.split(' ').map((word, i) => ({ word, start: start + i * step, end: start + (i + 1) * step }));
@@ -41,6 +41,18 @@ describe('the seam aligns on text', () => {
   it('after a trim, the words before the window still stop a repeated head', () => {
     const history = ws('ask not what your country');
     expect(words(wordsAfterSeam([], ws('your country can do', 2.5), 2.5, history))).toBe('can do');
+  });
+});
+
+describe("whisper's repetition loop", () => {
+  it('a phrase of 3+ words said twice (or more) in a row is said once; shorter repeats stay', () => {
+    expect(words(withoutRepeats(ws('And so am I fellow Americans. And so am I fellow Americans. Ask not')))).toBe('And so am I fellow Americans. Ask not');
+    expect(words(withoutRepeats(ws('go on and on go on and on go on and on now')))).toBe('go on and on now');
+    expect(words(withoutRepeats(ws('no no no I said that that')))).toBe('no no no I said that that');
+  });
+
+  it('the first decode of a turn that loops sends the phrase once', () => {
+    expect(words(new LocalAgreement().flush(ws('And so am I fellow Americans. And so am I fellow Americans.')))).toBe('And so am I fellow Americans.');
   });
 });
 
