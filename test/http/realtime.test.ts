@@ -247,7 +247,7 @@ describe('GET /v1/realtime: turns', () => {
       await c.next('session.created');
       c.send(manual);
       await c.next('session.updated');
-      c.send({ type: 'input_audio_buffer.append', audio: pcm16(1, true).toString('base64') });
+      c.send({ type: 'input_audio_buffer.append', audio: pcm16(1.5, true).toString('base64') }); // the first partial runs at 1 s
       await expect.poll(() => pool.stats().find((s) => s.model === 'tiny.en')?.inFlight).toBe(1);
       c.ws.terminate();
       await expect.poll(() => pool.stats().find((s) => s.model === 'tiny.en')?.inFlight, { timeout: 1500 }).toBe(0);
