@@ -37,7 +37,9 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   || [ ! -f node_modules/smart-whisper/build/Release/smart-whisper.node ] \
   || [ "$(node -p 'process.versions.modules')" != "$(cat node_modules/.node-abi 2>/dev/null)" ]; then
   echo "setup: npm ci (compiles whisper.cpp once, with ${WHISPER_MARCH:-x86-64-v3} flags)"
-  JOBS="${JOBS:-max}" npm ci --no-audit --no-fund
+  # ONNXRUNTIME_NODE_INSTALL=skip: onnxruntime-node's install script would fetch its CUDA provider
+  # from NuGet on linux/x64; the CPU runtime diarization uses is in the npm tarball itself.
+  ONNXRUNTIME_NODE_INSTALL=skip JOBS="${JOBS:-max}" npm ci --no-audit --no-fund
   node -p 'process.versions.modules' > node_modules/.node-abi
 fi
 

@@ -7,7 +7,8 @@ set -euo pipefail
 
 export WHISPER_MARCH="${WHISPER_MARCH:-x86-64-v3}"
 # Build logs matter more than progress bars in an image build.
-npm ci --no-audit --no-fund --foreground-scripts
+# skip: onnxruntime-node would add its CUDA provider (from NuGet) to a CPU image.
+ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund --foreground-scripts
 
 # Fail the image build here, not at the first request, if the addon did not build or load.
 addon=node_modules/smart-whisper/build/Release/smart-whisper.node
