@@ -1,0 +1,65 @@
+import { melFilterBank } from '../models-cli/mel-filters.js';
+import { Fft } from './fft.js';
+
+/**
+ * The features Resemblyzer's GE2E encoder was trained on: librosa's
+ * melspectrogram(sr=16000, n_fft=400, hop=160, n_mels=40) — a centred STFT
+ * (reflect padding) with a periodic Hann window, the power spectrum, and a
+ * Slaney mel bank. Power, not log: the encoder takes it as is, which is why
+ * the waveform's level is normalised first (normalizeVolume).
+ */
+export const SAMPLE_RATE = 16000;
+export const N_FFT = 400;
+export const HOP = 160;
+export const N_MELS = 40;
+const BINS = N_FFT / 2 + 1;
+
+export class Ge2eMel {
+  private readonly fft = new Fft(N_FFT);
+  private readonly bank = melFilterBank(N_MELS, N_FFT, SAMPLE_RATE);
+  private readonly window = Float64Array.from({ length: N_FFT }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / N_FFT));
+  private readonly frame = new Float64Array(N_FFT);
+  private readonly re = new Float64Array(N_FFT);
+  private readonly im = new Float64Array(N_FFT);
+  private readonly power = new Float64Array(BINS);
+
+  /** [frames × 40] row-major, frames = 1 + floor(len / 160). */
+  compute(wav: Float32Array): { data: Float32Array; frames: number } {
+    const frames = 1 + Math.floor(wav.length / HOP);
+    const data = new Float32Array(frames * N_MELS);
+    const pad = N_FFT / 2;
+    const at = (i: number) => {
+      // numpy "reflect": mirror without repeating the edge sample.
+      let j = i - pad;
+      const n = wav.length;
+      if (n === 1) return wav[0];
+      while (j < 0 || j >= n) j = j < 0 ? -j : 2 * (n - 1) - j;
+      return wav[j];
+    };
+    for (let t = 0; t < frames; t++) {
+      const s = t * HOP;
+      for (let i = 0; i < N_FFT; i++) this.frame[i] = at(s + i) * this.window[i];
+      this.fft.realForward(this.frame, this.re, this.im);
+      for (let k = 0; k < BINS; k++) this.power[k] = this.re[k] * this.re[k] + this.im[k] * this.im[k];
+      for (let m = 0; m < N_MELS; m++) {
+        let acc = 0;
+        const row = m * BINS;
+        for (let k = 0; k < BINS; k++) acc += this.bank[row + k] * this.power[k];
+        data[t * N_MELS + m] = acc;
+      }
+    }
+    return { data, frames };
+  }
+}
+
+/** Resemblyzer's normalize_volume: scale to a target RMS in dBFS of 16-bit full scale. */
+export function normalizeVolume(wav: Float32Array, targetDbfs = -30): Float32Array {
+  let sum = 0;
+  for (let i = 0; i < wav.length; i++) sum += wav[i] * wav[i];
+  const rms = Math.sqrt(sum / Math.max(1, wav.length));
+  if (rms === 0) return wav;
+  const gain = 10 ** (targetDbfs / 20) / rms;
+  const out = new Float32Array(wav.length);
+  for (let i = 0; i < wav.length; i++) out[i] = wav[i] * gain;
+  return out;
+}
