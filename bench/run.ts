@@ -20,6 +20,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   realtime: () => import('./realtime.js'),
   'abort-stress': () => import('./abort-stress.js'),
   'vad-wer': () => import('./vad-wer.js'),
+  diarization: () => import('./diarization.js'),
 };
 
 const [name, ...args] = process.argv.slice(2);

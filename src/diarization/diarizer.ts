@@ -14,8 +14,10 @@ export interface DiarizerTuning {
   clusterThreshold: number;
   /** Similarity at or above which a cluster takes a known speaker's name. */
   knownThreshold: number;
-  /** Pieces with less clean speech than this (s) are not embedded; they take a neighbour's label. */
+  /** Pieces with at least this much clean speech (s) are clustered. */
   minEmbedSeconds: number;
+  /** Shorter pieces with at least this much (s) join the most similar cluster; the rest take a neighbour's label. */
+  minAssignSeconds: number;
   /** A cluster with less speech than this (s) is folded into its nearest neighbour. */
   minSpeakerSeconds: number;
   /** Silences within one track up to this long (s) stay in one piece. */
@@ -27,12 +29,13 @@ export interface DiarizerTuning {
 }
 
 export const DEFAULT_TUNING: DiarizerTuning = {
-  clusterThreshold: 0.7,
+  clusterThreshold: 0.75,
   knownThreshold: 0.65,
   minEmbedSeconds: 0.6,
+  minAssignSeconds: 0.25,
   minSpeakerSeconds: 1.5,
   bridgeSeconds: 0.5,
-  joinSeconds: 0.5,
+  joinSeconds: 1.0,
   step: 296 * FRAME_HOP, // ≈ 5 s: every frame is seen by two windows
 };
 
@@ -53,13 +56,17 @@ export function createDiarizer(deps: DiarizerDeps): Diarizer {
       const windows = await deps.segmenter.run(pcm, { step: tune.step, signal });
       const grid = buildGrid(windows, pcm.length);
       const pieces = piecesOf(grid, Math.round(tune.bridgeSeconds / SECONDS_PER_FRAME));
-      const embedded = pieces.filter((p) => p.clean.length * SECONDS_PER_FRAME >= tune.minEmbedSeconds);
+      const secs = (p: Piece) => p.clean.length * SECONDS_PER_FRAME;
+      const embedded = pieces.filter((p) => secs(p) >= tune.minEmbedSeconds);
+      const short = pieces.filter((p) => secs(p) < tune.minEmbedSeconds && secs(p) >= tune.minAssignSeconds);
       signal?.throwIfAborted();
       const known = opts.knownSpeakers ?? [];
-      const embeddings = await deps.embedder.embed([...embedded.map((p) => pieceAudio(pcm, p)), ...known.map((k) => k.pcm)]);
+      const audio = [...embedded, ...short].map((p) => pieceAudio(pcm, p));
+      const embeddings = await deps.embedder.embed([...audio, ...known.map((k) => k.pcm)]);
       signal?.throwIfAborted();
       const pieceEmb = embeddings.slice(0, embedded.length);
-      const knownEmb = embeddings.slice(embedded.length);
+      const shortEmb = embeddings.slice(embedded.length, audio.length);
+      const knownEmb = embeddings.slice(audio.length);
 
       let clusters = agglomerate(
         pieceEmb.map((embedding, i) => ({ embedding, weight: embedded[i].clean.length * SECONDS_PER_FRAME })),
@@ -68,21 +75,28 @@ export function createDiarizer(deps: DiarizerDeps): Diarizer {
       clusters = absorbSmall(clusters, tune.minSpeakerSeconds);
       const labelOf = new Map<Piece, number>();
       clusters.forEach((c, ci) => c.members.forEach((m) => labelOf.set(embedded[m], ci)));
-      labelUnembedded(pieces, labelOf);
+      short.forEach((p, i) => {
+        let best = -1;
+        clusters.forEach((c, ci) => {
+          if (best < 0 || cosine(shortEmb[i], c.centroid) > cosine(shortEmb[i], clusters[best].centroid)) best = ci;
+        });
+        if (best >= 0) labelOf.set(p, best);
+      });
+      labelUnembedded(pieces, labelOf, Math.round(tune.bridgeSeconds / SECONDS_PER_FRAME));
       const names = nameClusters(clusters, knownEmb, known.map((k) => k.name), tune.knownThreshold);
       return toTurns(grid.tracks, pieces, labelOf, tune.joinSeconds).map((t) => ({ ...t, speaker: names(t.cluster) })).map(({ start, end, speaker }) => ({ start, end, speaker }));
     },
   };
 }
 
-/** A piece too short to embed takes the label of its track's nearest embedded piece, else of the nearest piece in time. */
-function labelUnembedded(pieces: Piece[], labelOf: Map<Piece, number>): void {
+/** A piece too short to embed takes the label of its track's piece next to it, else of the nearest piece in time. */
+function labelUnembedded(pieces: Piece[], labelOf: Map<Piece, number>, near: number): void {
   const labelled = pieces.filter((p) => labelOf.has(p));
   if (labelled.length === 0) return;
   const gap = (a: Piece, b: Piece) => Math.max(0, a.first - b.last, b.first - a.last);
   for (const p of pieces) {
     if (labelOf.has(p)) continue;
-    const same = labelled.filter((q) => q.track === p.track);
+    const same = labelled.filter((q) => q.track === p.track && gap(p, q) <= near);
     const pool = same.length > 0 ? same : labelled;
     let best = pool[0];
     for (const q of pool) if (gap(p, q) < gap(p, best)) best = q;
