@@ -10,6 +10,8 @@ export class Fft {
   private readonly sin: Float64Array;
   private readonly tRe: Float64Array;
   private readonly tIm: Float64Array;
+  /** Per radix p: the p-th roots of unity, W_p^r for r < p. */
+  private readonly roots = new Map<number, { re: Float64Array; im: Float64Array }>();
 
   constructor(readonly n: number) {
     let m = n;
@@ -25,6 +27,11 @@ export class Fft {
     for (let i = 0; i < n; i++) {
       this.cos[i] = Math.cos((2 * Math.PI * i) / n);
       this.sin[i] = -Math.sin((2 * Math.PI * i) / n);
+    }
+    for (const p of this.factors) {
+      const re = Float64Array.from({ length: p }, (_, r) => Math.cos((2 * Math.PI * r) / p));
+      const im = Float64Array.from({ length: p }, (_, r) => -Math.sin((2 * Math.PI * r) / p));
+      this.roots.set(p, { re, im });
     }
     const pMax = Math.max(1, ...this.factors);
     this.tRe = new Float64Array(pMax);
@@ -45,23 +52,23 @@ export class Fft {
     const p = this.factors[fi];
     const m = n / p;
     for (let j = 0; j < p; j++) this.rec(x, off + j * stride, stride * p, m, re, im, out + j * m, fi + 1);
-    const step = this.n / n; // W_n^e = W_N^(e·N/n)
+    const step = this.n / n; // W_n^e = W_N^(e·N/n); j·k·step < N, so no wrap-around
     const { tRe, tIm, cos, sin } = this;
+    const w = this.roots.get(p)!;
     for (let k = 0; k < m; k++) {
       for (let j = 0; j < p; j++) {
         const a = re[out + j * m + k];
         const b = im[out + j * m + k];
-        const t = (j * k * step) % this.n;
+        const t = j * k * step;
         tRe[j] = a * cos[t] - b * sin[t];
         tIm[j] = a * sin[t] + b * cos[t];
       }
       for (let q = 0; q < p; q++) {
         let sr = 0;
         let si = 0;
-        for (let j = 0; j < p; j++) {
-          const t = ((j * q * m * step) % this.n);
-          sr += tRe[j] * cos[t] - tIm[j] * sin[t];
-          si += tRe[j] * sin[t] + tIm[j] * cos[t];
+        for (let j = 0, r = 0; j < p; j++, r = r + q >= p ? r + q - p : r + q) {
+          sr += tRe[j] * w.re[r] - tIm[j] * w.im[r];
+          si += tRe[j] * w.im[r] + tIm[j] * w.re[r];
         }
         re[out + k + q * m] = sr;
         im[out + k + q * m] = si;
