@@ -21,29 +21,36 @@ export interface Cluster {
 }
 
 export function agglomerate(items: ClusterItem[], threshold: number): Cluster[] {
+  // Active clusters keep their weighted sum; similarities are cached and only the merged row is recomputed.
   const sums = items.map((it) => it.embedding.map((x) => x * it.weight));
-  let clusters = items.map((it, i) => ({ members: [i], sum: sums[i], weight: it.weight }));
+  const members = items.map((_, i) => [i]);
+  const weights = items.map((it) => it.weight);
+  const alive = items.map(() => true);
   const unit = (s: Float32Array) => l2normalize(Float32Array.from(s));
-  let centroids = clusters.map((c) => unit(c.sum));
+  const centroids = sums.map(unit);
+  const n = items.length;
+  const sim = Array.from({ length: n }, () => new Float64Array(n));
+  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) sim[i][j] = sim[j][i] = cosine(centroids[i], centroids[j]);
   for (;;) {
     let best = -Infinity;
     let bi = -1;
     let bj = -1;
-    for (let i = 0; i < clusters.length; i++) {
-      for (let j = i + 1; j < clusters.length; j++) {
-        const s = cosine(centroids[i], centroids[j]);
-        if (s > best) [best, bi, bj] = [s, i, j];
-      }
+    for (let i = 0; i < n; i++) {
+      if (!alive[i]) continue;
+      const row = sim[i];
+      for (let j = i + 1; j < n; j++) if (alive[j] && row[j] > best) [best, bi, bj] = [row[j], i, j];
     }
     if (bi < 0 || best < threshold) break;
-    const a = clusters[bi];
-    const b = clusters[bj];
-    const sum = a.sum.map((x, d) => x + b.sum[d]);
-    const merged = { members: [...a.members, ...b.members], sum, weight: a.weight + b.weight };
-    clusters = clusters.filter((_, k) => k !== bi && k !== bj).concat(merged);
-    centroids = clusters.map((c) => unit(c.sum));
+    for (let d = 0; d < sums[bi].length; d++) sums[bi][d] += sums[bj][d];
+    members[bi].push(...members[bj]);
+    weights[bi] += weights[bj];
+    alive[bj] = false;
+    centroids[bi] = unit(sums[bi]);
+    for (let k = 0; k < n; k++) if (alive[k] && k !== bi) sim[bi][k] = sim[k][bi] = cosine(centroids[bi], centroids[k]);
   }
-  return clusters.map((c, i) => ({ members: c.members.sort((x, y) => x - y), centroid: centroids[i], weight: c.weight }));
+  const out: Cluster[] = [];
+  for (let i = 0; i < n; i++) if (alive[i]) out.push({ members: members[i].sort((x, y) => x - y), centroid: centroids[i], weight: weights[i] });
+  return out;
 }
 
 /**

@@ -62,7 +62,7 @@ export function createDiarizer(deps: DiarizerDeps): Diarizer {
       signal?.throwIfAborted();
       const known = opts.knownSpeakers ?? [];
       const audio = [...embedded, ...short].map((p) => pieceAudio(pcm, p));
-      const embeddings = await deps.embedder.embed([...audio, ...known.map((k) => k.pcm)]);
+      const embeddings = await deps.embedder.embed([...audio, ...known.map((k) => k.pcm)], signal);
       signal?.throwIfAborted();
       const pieceEmb = embeddings.slice(0, embedded.length);
       const shortEmb = embeddings.slice(embedded.length, audio.length);
@@ -148,7 +148,11 @@ export function alphaLabel(i: number): string {
 /** One label per frame (where two overlap, the one already speaking keeps the floor), then runs → turns. */
 function toTurns(tracks: number[][], pieces: Piece[], labelOf: Map<Piece, number>, joinSeconds: number): { start: number; end: number; cluster: number }[] {
   const byTrack = new Map<number, Piece[]>();
-  for (const p of pieces) byTrack.set(p.track, [...(byTrack.get(p.track) ?? []), p]);
+  for (const p of pieces) {
+    const list = byTrack.get(p.track);
+    if (list) list.push(p);
+    else byTrack.set(p.track, [p]);
+  }
   const clusterAt = (g: number, t: number) => {
     const p = byTrack.get(t)?.find((q) => q.first <= g && g <= q.last);
     return p ? labelOf.get(p) : undefined;

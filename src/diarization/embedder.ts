@@ -29,27 +29,39 @@ export class Ge2eEmbedder {
     this.minCoverage = opts.minCoverage ?? 0.75;
   }
 
-  /** Embeds several utterances in one batched run; each result is L2-normalised. */
-  async embed(utterances: Float32Array[]): Promise<Float32Array[]> {
-    const slices: { utt: number; mel: Float32Array }[] = [];
-    utterances.forEach((wav, utt) => {
-      for (const mel of this.partials(normalizeVolume(wav))) slices.push({ utt, mel });
-    });
-    const sums = utterances.map(() => new Float32Array(EMBEDDING_DIM));
-    if (slices.length === 0) return sums;
+  /**
+   * Embeds several utterances, their partials batched together; each result is
+   * L2-normalised. Partials are made as batches fill, so memory stays at one
+   * batch of mels however long the input.
+   */
+  async embed(utterances: Float32Array[], signal?: AbortSignal): Promise<Float32Array[]> {
     const { Tensor } = await loadOrt();
+    const sums = utterances.map(() => new Float32Array(EMBEDDING_DIM));
     const BATCH = 64;
-    for (let b = 0; b < slices.length; b += BATCH) {
-      const chunk = slices.slice(b, b + BATCH);
-      const input = new Float32Array(chunk.length * PARTIAL_FRAMES * N_MELS);
-      chunk.forEach((s, i) => input.set(s.mel, i * PARTIAL_FRAMES * N_MELS));
-      const out = await this.session.run({ mels: new Tensor('float32', input, [chunk.length, PARTIAL_FRAMES, N_MELS]) });
+    const SIZE = PARTIAL_FRAMES * N_MELS;
+    const input = new Float32Array(BATCH * SIZE);
+    const owners: number[] = [];
+    const flush = async () => {
+      if (owners.length === 0) return;
+      signal?.throwIfAborted();
+      const n = owners.length;
+      const out = await this.session.run({ mels: new Tensor('float32', input.subarray(0, n * SIZE), [n, PARTIAL_FRAMES, N_MELS]) });
       const emb = out.embedding.data as Float32Array;
-      chunk.forEach((s, i) => {
-        const sum = sums[s.utt];
+      owners.forEach((utt, i) => {
+        const sum = sums[utt];
         for (let d = 0; d < EMBEDDING_DIM; d++) sum[d] += emb[i * EMBEDDING_DIM + d];
       });
+      owners.length = 0;
+    };
+    for (const [utt, wav] of utterances.entries()) {
+      if (wav.length === 0) continue;
+      for (const mel of this.partials(normalizeVolume(wav))) {
+        input.set(mel, owners.length * SIZE);
+        owners.push(utt);
+        if (owners.length === BATCH) await flush();
+      }
     }
+    await flush();
     return sums.map(l2normalize);
   }
 

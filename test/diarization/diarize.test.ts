@@ -98,7 +98,7 @@ describe('diarization on real speech', () => {
     expect(await diarizer.diarize(new Float32Array(100))).toEqual([]);
   });
 
-  it('costs at most 0.3× the tiny.en transcription of the same file (medians, interleaved)', async () => {
+  it('costs at most 0.3× the tiny.en transcription of the same file (best of 3 each, interleaved)', async () => {
     const engine = createWhisperEngine({ defaultThreads: 2, logVerbosity: 0 });
     const tiny = await engine.loadModel(requireModel('tiny.en'), { name: 'tiny.en' });
     const d: number[] = [];
@@ -111,9 +111,9 @@ describe('diarization on real speech', () => {
       await tiny.transcribe(falcon.pcm, { language: 'en', threads: 2, beamSize: 1 });
       w.push(performance.now() - t);
     }
-    const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[1];
-    const ratio = med(d) / med(w);
-    console.log(`diarization ${med(d).toFixed(0)} ms, tiny.en greedy ${med(w).toFixed(0)} ms: ratio ${ratio.toFixed(2)}`);
+    // Best of each: the least disturbed run of both, on a machine that other work shares.
+    const ratio = Math.min(...d) / Math.min(...w);
+    console.log(`diarization ${Math.min(...d).toFixed(0)} ms, tiny.en greedy ${Math.min(...w).toFixed(0)} ms: ratio ${ratio.toFixed(2)}`);
     expect(ratio).toBeLessThanOrEqual(0.3);
   });
 });
