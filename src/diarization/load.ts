@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { type DiarizerTuning, createDiarizer } from './diarizer.js';
 import { Ge2eEmbedder } from './embedder.js';
@@ -17,9 +16,15 @@ export function diarizationModelPaths(modelsDir: string): { segmentation: string
 }
 
 export interface LoadDiarizerOptions {
-  /** ONNX Runtime threads per model run (default: half the cores, at most 4; whisper runs beside it). */
+  /**
+   * ONNX Runtime threads per model run. Default 1: measured, a second thread saves little wall time on
+   * these small models and costs 50–60 % more CPU (its pool spins), CPU that whisper, running beside
+   * it, wants (BENCHMARKS.md, "Speaker diarization").
+   */
   threads?: number;
   tuning?: Partial<DiarizerTuning>;
+  /** GE2E partials per second of speech (see Ge2eEmbedder). */
+  embeddingRate?: number;
 }
 
 /**
@@ -30,9 +35,9 @@ export interface LoadDiarizerOptions {
 export async function loadDiarizer(modelsDir: string, opts: LoadDiarizerOptions = {}): Promise<(Diarizer & { close(): Promise<void> }) | undefined> {
   const paths = diarizationModelPaths(modelsDir);
   if (!existsSync(paths.segmentation) || !existsSync(paths.embedding)) return undefined;
-  const threads = opts.threads ?? Math.min(4, Math.max(1, Math.floor(availableParallelism() / 2)));
+  const threads = opts.threads ?? 1;
   const [seg, emb] = await Promise.all([openSession(paths.segmentation, { threads }), openSession(paths.embedding, { threads })]);
-  const diarizer = createDiarizer({ segmenter: new Segmenter(seg), embedder: new Ge2eEmbedder(emb), tuning: opts.tuning });
+  const diarizer = createDiarizer({ segmenter: new Segmenter(seg), embedder: new Ge2eEmbedder(emb, { rate: opts.embeddingRate }), tuning: opts.tuning });
   return {
     diarize: (pcm, o) => diarizer.diarize(pcm, o),
     close: async () => {

@@ -24,7 +24,7 @@ let falcon: { pcm: Float32Array; turns: SpeakerTurn[] };
 beforeAll(async () => {
   // Real models are required, never optional: missing ones fail here with the command to run.
   if (!(await diarizationModelsIntact(modelsDir))) throw new Error(`diarization models missing or altered in ${modelsDir}: run \`${IMPORT_COMMAND}\` (or fetch-test)`);
-  diarizer = (await loadDiarizer(modelsDir, { threads: 2 }))!;
+  diarizer = (await loadDiarizer(modelsDir))!;
   mix = await buildMix(FOUR_SPEAKER_MIX);
   falcon = { pcm: (await createFfmpegDecoder().decodeFile(audioPath('picovoice_falcon_3speakers.wav'))).pcm, turns: await falconReference() };
 });
