@@ -57,8 +57,10 @@ export function createDiarizer(deps: DiarizerDeps): Diarizer {
       const grid = buildGrid(windows, pcm.length);
       const pieces = piecesOf(grid, Math.round(tune.bridgeSeconds / SECONDS_PER_FRAME));
       const secs = (p: Piece) => p.clean.length * SECONDS_PER_FRAME;
-      const embedded = pieces.filter((p) => secs(p) >= tune.minEmbedSeconds);
-      const short = pieces.filter((p) => secs(p) < tune.minEmbedSeconds && secs(p) >= tune.minAssignSeconds);
+      let embedded = pieces.filter((p) => secs(p) >= tune.minEmbedSeconds);
+      let short = pieces.filter((p) => secs(p) < tune.minEmbedSeconds && secs(p) >= tune.minAssignSeconds);
+      // Only short pieces (a short clip): cluster those rather than answer with no speaker at all.
+      if (embedded.length === 0) [embedded, short] = [short, []];
       signal?.throwIfAborted();
       const known = opts.knownSpeakers ?? [];
       const audio = [...embedded, ...short].map((p) => pieceAudio(pcm, p));
@@ -69,22 +71,22 @@ export function createDiarizer(deps: DiarizerDeps): Diarizer {
       const knownEmb = embeddings.slice(audio.length);
 
       let clusters = agglomerate(
-        pieceEmb.map((embedding, i) => ({ embedding, weight: embedded[i].clean.length * SECONDS_PER_FRAME })),
+        pieceEmb.map((embedding, i) => ({ embedding, weight: secs(embedded[i]) })),
         tune.clusterThreshold,
       );
       clusters = absorbSmall(clusters, tune.minSpeakerSeconds);
       const labelOf = new Map<Piece, number>();
       clusters.forEach((c, ci) => c.members.forEach((m) => labelOf.set(embedded[m], ci)));
       short.forEach((p, i) => {
-        let best = -1;
-        clusters.forEach((c, ci) => {
-          if (best < 0 || cosine(shortEmb[i], c.centroid) > cosine(shortEmb[i], clusters[best].centroid)) best = ci;
-        });
-        if (best >= 0) labelOf.set(p, best);
+        let best = 0;
+        for (let ci = 1; ci < clusters.length; ci++) if (cosine(shortEmb[i], clusters[ci].centroid) > cosine(shortEmb[i], clusters[best].centroid)) best = ci;
+        labelOf.set(p, best);
       });
+      // Speech too short for any embedding (a few frames): one anonymous speaker.
+      if (clusters.length === 0) for (const p of pieces) labelOf.set(p, 0);
       labelUnembedded(pieces, labelOf, Math.round(tune.bridgeSeconds / SECONDS_PER_FRAME));
       const names = nameClusters(clusters, knownEmb, known.map((k) => k.name), tune.knownThreshold);
-      return toTurns(grid.tracks, pieces, labelOf, tune.joinSeconds).map((t) => ({ ...t, speaker: names(t.cluster) })).map(({ start, end, speaker }) => ({ start, end, speaker }));
+      return toTurns(grid.tracks, pieces, labelOf, tune.joinSeconds).map(({ start, end, cluster }) => ({ start, end, speaker: names(cluster) }));
     },
   };
 }

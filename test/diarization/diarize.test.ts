@@ -14,7 +14,7 @@ import type { Diarizer, SpeakerTurn } from '../../src/diarization/types.js';
 import { createWhisperEngine } from '../../src/engine/whisper.js';
 import { diarizationModelsIntact } from '../../src/models-cli/import-diarization.js';
 import { audioPath, repoRoot, requireModel } from '../support/paths.js';
-import { FOUR_SPEAKER_MIX, KNOWN_REFERENCES, buildMix, falconReference, referencePcm } from './mix.js';
+import { FOUR_SPEAKER_MIX, KNOWN_REFERENCES, buildMix, falconReference, loadClip, referencePcm } from './mix.js';
 
 const modelsDir = path.join(repoRoot, 'models');
 let diarizer: Diarizer & { close(): Promise<void> };
@@ -86,11 +86,25 @@ describe('diarization on real speech', () => {
     expect(new Set(turns.map((t) => t.speaker))).toEqual(new Set(['A', 'B', 'Linda', 'John']));
   });
 
+  it('gives no one a known name whose voice is not in the audio', async () => {
+    const linda = KNOWN_REFERENCES.find((r) => r.name === 'Linda')!;
+    const turns = await diarizer.diarize(falcon.pcm, { knownSpeakers: [{ name: 'Linda', pcm: await referencePcm(linda) }] });
+    expect(new Set(turns.map((t) => t.speaker))).toEqual(new Set(['A', 'B', 'C']));
+  });
+
   it('rejects when aborted, and is fine afterwards', async () => {
     const ac = new AbortController();
     ac.abort(new Error('client went away'));
     await expect(diarizer.diarize(falcon.pcm, { signal: ac.signal })).rejects.toThrow('client went away');
     expect((await diarizer.diarize(falcon.pcm)).length).toBeGreaterThan(0);
+  });
+
+  it('gives a short single-speaker clip one speaker, A', async () => {
+    const clip = await loadClip('ljspeech_LJ002-0020.wav'); // 1.4 s
+    const turns = await diarizer.diarize(clip);
+    expect(turns.length).toBeGreaterThan(0);
+    expect(new Set(turns.map((t) => t.speaker))).toEqual(new Set(['A']));
+    expect(turns[turns.length - 1].end - turns[0].start).toBeGreaterThan(1);
   });
 
   it('handles silence and very short input without turns or errors', async () => {
