@@ -33,7 +33,6 @@ export function buildGrid(windows: WindowActivity[], totalSamples: number): Fram
   windows.forEach((w, i) => {
     const ids: number[] = [];
     const prev = i > 0 ? windows[i - 1] : undefined;
-    const taken = new Set<number>();
     // Pairs (previous local, this local) ranked by frames on which both are active.
     const pairs: { a: number; b: number; n: number }[] = [];
     if (prev) {
@@ -52,7 +51,6 @@ export function buildGrid(windows: WindowActivity[], totalSamples: number): Fram
       if (n < MIN_SHARED || usedA.has(a) || ids[b] !== undefined) continue;
       ids[b] = trackOf[i - 1][a];
       usedA.add(a);
-      taken.add(b);
     }
     for (let b = 0; b < LOCAL_SPEAKERS; b++) if (ids[b] === undefined) ids[b] = next++;
     trackOf.push(ids);
