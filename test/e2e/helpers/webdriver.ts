@@ -1,6 +1,7 @@
 /**
  * Just enough W3C WebDriver to drive Debian's chromium through chromedriver over HTTP (no
- * browser download, no client library): start a session, navigate, run script, screenshot.
+ * browser download, no client library): start a session, navigate, run script, pick a file,
+ * resize, screenshot.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -25,11 +26,15 @@ export interface Browser {
   /** Runs a function body in the page (W3C execute/sync); `arguments` are the args. */
   exec<T>(body: string, ...args: unknown[]): Promise<T>;
   screenshot(file: string): Promise<void>;
+  /** Sets an `<input type=file>` (found by CSS selector) to a local file, as a user picking it does. */
+  chooseFile(selector: string, file: string): Promise<void>;
+  /** The window's outer size in CSS pixels (a phone: 390 × 844). */
+  resize(width: number, height: number): Promise<void>;
   quit(): Promise<void>;
 }
 
 /** Fails with instructions, never skips, when chromium or chromedriver is missing. */
-export async function launchChromium(args: string[]): Promise<Browser> {
+export async function launchChromium(args: string[], prefs: Record<string, unknown> = {}): Promise<Browser> {
   for (const bin of [CHROMIUM, CHROMEDRIVER]) {
     if (!fs.existsSync(bin)) throw new Error(`${bin} is missing: apt-get install -y chromium chromium-driver (scripts/setup.sh does it).`);
   }
@@ -46,7 +51,7 @@ export async function launchChromium(args: string[]): Promise<Browser> {
   let id: string;
   try {
     const session = await call('POST', '/session', {
-      capabilities: { alwaysMatch: { browserName: 'chrome', 'goog:chromeOptions': { binary: CHROMIUM, args } } },
+      capabilities: { alwaysMatch: { browserName: 'chrome', 'goog:chromeOptions': { binary: CHROMIUM, args, prefs } } },
     });
     id = session.sessionId;
   } catch (err) {
@@ -59,6 +64,12 @@ export async function launchChromium(args: string[]): Promise<Browser> {
     async screenshot(file) {
       fs.writeFileSync(file, Buffer.from(await call('GET', `/session/${id}/screenshot`), 'base64'));
     },
+    async chooseFile(selector, file) {
+      const found = await call('POST', `/session/${id}/element`, { using: 'css selector', value: selector });
+      const element = found[Object.keys(found)[0]!];
+      await call('POST', `/session/${id}/element/${element}/value`, { text: file });
+    },
+    resize: async (width, height) => void (await call('POST', `/session/${id}/window/rect`, { width, height })),
     async quit() {
       await call('DELETE', `/session/${id}`).catch(() => undefined);
       driver.kill();

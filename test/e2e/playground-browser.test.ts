@@ -1,0 +1,161 @@
+/**
+ * The playground at `/` in real headless Chromium against the real server (tiny.en, API_KEYS set):
+ * the key messages, a file upload with word timestamps, the SRT download against the server's own
+ * SRT, a long file as an async job with its progress, and a phone-sized layout. Screenshots go to
+ * PLAYGROUND_ARTIFACTS (default test-artifacts/, git-ignored), for a person to look at.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ROOT, audio, normalize, requireWeights, startServer, waitFor, type RunningServer } from './helpers/server.js';
+import { launchChromium, type Browser } from './helpers/webdriver.js';
+import { wer } from '../support/wer.js';
+
+const KEY = 'sk-playground-e2e';
+const JFK = 'and so my fellow americans ask not what your country can do for you ask what you can do for your country';
+export const ARTIFACTS = process.env.PLAYGROUND_ARTIFACTS ?? path.join(ROOT, 'test-artifacts');
+let server: RunningServer;
+let browser: Browser;
+let dir: string;
+let downloads: string;
+
+beforeAll(async () => {
+  requireWeights('tiny.en');
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'whisper-playground-'));
+  downloads = path.join(dir, 'downloads');
+  fs.mkdirSync(downloads);
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  server = await startServer({ API_KEYS: KEY, PRELOAD_MODELS: 'tiny.en', POOL_CONCURRENCY: '1', THREADS_PER_REQUEST: '2' });
+  browser = await launchChromium(
+    ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', `--user-data-dir=${path.join(dir, 'profile')}`, '--window-size=1280,900', '--autoplay-policy=no-user-gesture-required',
+      '--hide-scrollbars'],
+    { 'download.default_directory': downloads, 'download.prompt_for_download': false },
+  );
+}, 120_000);
+afterAll(async () => {
+  await browser?.quit();
+  await server?.stop();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const text = (selector: string) => browser.exec<string>('return document.querySelector(arguments[0])?.innerText ?? ""', selector);
+const shot = (name: string) => browser.screenshot(path.join(ARTIFACTS, name));
+const click = (selector: string) => browser.exec('document.querySelector(arguments[0]).click()', selector);
+const useKey = (key: string) =>
+  browser.exec("document.getElementById('api-key').value = arguments[0]; document.querySelector('#key-form button').click()", key);
+/** Waits for a condition in the page; the failure message shows what the page showed. */
+const until = async (body: string, ms: number, ...args: unknown[]) => {
+  await waitFor(async () => Boolean(await browser.exec(body, ...args)), ms, () => `\nalert: ${lastAlert}\nstatus: ${lastStatus}\nserver: ${server.logs.join('').slice(-2000)}`);
+};
+let lastAlert = '';
+let lastStatus = '';
+const observe = async () => {
+  lastAlert = await text('#alert');
+  lastStatus = await text('#file-status');
+};
+
+describe('the playground', () => {
+  test('without a key, and with a wrong one, it says so plainly', async () => {
+    await browser.go(`${server.url}/`);
+    await until("return !document.getElementById('alert').hidden", 10_000);
+    await observe();
+    expect(lastAlert).toMatch(/needs an API key.*API key/);
+    expect(await text('#status')).toMatch(/needs the API key/);
+    await useKey('sk-wrong');
+    await until("return /refused this API key/.test(document.getElementById('alert').innerText)", 10_000);
+    expect(await browser.exec<string>("return document.getElementById('api-key').getAttribute('aria-invalid')")).toBe('true');
+    await shot('playground-wrong-key.png');
+  });
+
+  test('with the key: the status panel, then jfk.wav gives words with timestamps, and clicking a word seeks', async () => {
+    await useKey(KEY);
+    await until("return document.getElementById('alert').hidden && document.getElementById('status').dataset.ready === 'true'", 15_000);
+    expect(await text('#status')).toMatch(/Loaded\s+tiny\.en/);
+    expect(await text('#status')).toMatch(/VAD\s+yes/);
+    expect(await browser.exec<string[]>("return [...document.getElementById('model').options].map((o) => o.value)")).toContain('whisper-1');
+    // The key is kept for the tab: a reload needs no typing.
+    await browser.go(`${server.url}/`);
+    await until("return document.getElementById('status').dataset.ready === 'true'", 15_000);
+
+    await browser.chooseFile('#file', audio('jfk.wav'));
+    await until("return document.body.dataset.fileSeconds !== undefined && !document.getElementById('go').disabled", 10_000);
+    expect(await browser.exec<boolean>("return document.getElementById('as-job').checked")).toBe(false);
+    await click('#go');
+    await until("return document.querySelectorAll('#segments .w').length > 0", 60_000);
+
+    const words = await browser.exec<Array<{ w: string; start: number; end: number }>>(
+      "return [...document.querySelectorAll('#segments .w')].map((e) => ({ w: e.textContent, start: Number(e.dataset.start), end: Number(e.dataset.end) }))",
+    );
+    expect(wer(JFK, normalize(words.map((x) => x.w).join(' ')))).toBeLessThanOrEqual(0.1);
+    for (const [i, x] of words.entries()) {
+      expect(x.end).toBeGreaterThanOrEqual(x.start);
+      if (i) expect(x.start).toBeGreaterThanOrEqual(words[i - 1]!.start);
+    }
+    expect(words.at(-1)!.end).toBeGreaterThan(8);
+    expect(words.at(-1)!.end).toBeLessThanOrEqual(11.1);
+    // Each segment row starts with its time, as m:ss.s.
+    expect(await text('#segments li .ts')).toMatch(/^0:0\d\.\d$/);
+
+    // Clicking "country" (the last word) moves the audio there and highlights its segment.
+    await browser.exec("[...document.querySelectorAll('#segments .w')].at(-1).click()");
+    await until("return document.querySelector('#segments li.current') !== null", 10_000);
+    const t = await browser.exec<number>("return document.getElementById('player').currentTime");
+    expect(t).toBeGreaterThanOrEqual(words.at(-1)!.start - 0.01);
+    await browser.exec("document.getElementById('player').pause()");
+    await shot('playground-file.png');
+  });
+
+  test("the SRT download holds the server's own cues for the clip", async () => {
+    await click('.downloads button[data-format=srt]');
+    const file = path.join(downloads, 'jfk.srt');
+    await waitFor(() => fs.existsSync(file) && fs.statSync(file).size > 0, 10_000, () => fs.readdirSync(downloads).join(', '));
+    const page = fs.readFileSync(file, 'utf8');
+    const form = new FormData();
+    form.append('file', new Blob([fs.readFileSync(audio('jfk.wav'))]), 'jfk.wav');
+    form.append('model', 'whisper-1');
+    form.append('response_format', 'srt');
+    const res = await fetch(`${server.url}/v1/audio/transcriptions`, { method: 'POST', headers: { authorization: `Bearer ${KEY}` }, body: form });
+    expect(res.status).toBe(200);
+    const own = await res.text();
+    expect(page).toMatch(/^1\n00:00:00,000 --> 00:00:\d\d,\d{3}\n\S/);
+    // Word timestamps (asked for by the page) never move segment boundaries, so the cues are the same.
+    expect(page).toBe(own);
+  });
+
+  test('a long file goes as an async job: progress, then the transcript and the job in the list', async () => {
+    await browser.chooseFile('#file', audio('long_concat_en_16k.wav'));
+    await until("return Number(document.body.dataset.fileSeconds) > 60", 10_000);
+    expect(await browser.exec<boolean>("return document.getElementById('as-job').checked")).toBe(true);
+    await click('#go');
+    // Sample the bar while the job runs: it must move through values strictly between 0 and 1.
+    const seen = new Set<number>();
+    await waitFor(async () => {
+      const v = await browser.exec<number>("return document.getElementById('progress-row').hidden ? -1 : document.getElementById('progress').value");
+      if (v > 0 && v < 1) seen.add(v);
+      if (seen.size === 1) await shot('playground-job-progress.png');
+      await observe();
+      return /completed/.test(lastStatus);
+    }, 150_000, () => `\nstatus: ${lastStatus}\nalert: ${lastAlert}\nserver: ${server.logs.join('').slice(-2000)}`);
+    expect(seen.size, [...seen].join(', ')).toBeGreaterThanOrEqual(1);
+    expect(await text('#progress-text')).toMatch(/100 %/);
+    const ends = await browser.exec<number[]>("return [...document.querySelectorAll('#segments li')].map((li) => Number(li.dataset.end))");
+    expect(ends.at(-1)).toBeGreaterThan(70);
+    await until("return document.querySelector('#jobs li[data-status=completed] .name')?.textContent === 'long_concat_en_16k.wav'", 10_000);
+    await shot('playground-job.png');
+    // The list's "Show" brings the result back.
+    await browser.exec("document.querySelector('#segments').replaceChildren(); document.querySelector('#jobs li[data-status=completed] button').click()");
+    await until("return document.querySelectorAll('#segments li').length > 5", 10_000);
+  });
+
+  test('fits a phone-sized screen: no sideways scrolling', async () => {
+    await browser.resize(390, 844);
+    await browser.go(`${server.url}/`);
+    await until("return document.getElementById('status').dataset.ready === 'true'", 15_000);
+    const overflow = await browser.exec<number>('return document.documentElement.scrollWidth - document.documentElement.clientWidth');
+    expect(overflow).toBeLessThanOrEqual(0);
+    await shot('playground-phone.png');
+    await browser.resize(1280, 900);
+  });
+});
