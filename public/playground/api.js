@@ -48,12 +48,13 @@ export async function api(path, { method = 'GET', body, headers = {}, as = 'json
   return as === 'text' ? res.text() : res.json();
 }
 
-/** 0:07.3, or 1:02:07.3 past an hour. */
+/** 0:07.3, or 1:02:07.3 past an hour (rounded first, so never "0:60.0"). */
 export function clock(seconds, decimals = 1) {
-  const s = Math.max(0, seconds);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const sec = (s % 60).toFixed(decimals).padStart(decimals ? 3 + decimals : 2, '0');
+  const scale = 10 ** decimals;
+  const total = Math.round(Math.max(0, seconds) * scale) / scale;
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const sec = (total % 60).toFixed(decimals).padStart(decimals ? 3 + decimals : 2, '0');
   return h ? `${h}:${String(m).padStart(2, '0')}:${sec}` : `${m}:${sec}`;
 }
 

@@ -125,4 +125,5 @@ initFiles();
 initJobs(showResult);
 initLive();
 $('model').addEventListener('change', syncModel);
+document.addEventListener('work-done', () => void loadStatus());
 void connect();

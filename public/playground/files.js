@@ -81,6 +81,8 @@ async function submit(e) {
   if (!file) return;
   const { fd, path } = form();
   $('go').disabled = true;
+  $('result').hidden = true;
+  $('progress-row').hidden = true;
   const started = performance.now();
   try {
     if ($('as-job').checked) {
@@ -101,6 +103,8 @@ async function submit(e) {
     fileStatus(err.message, true);
   } finally {
     $('go').disabled = !file;
+    // The status panel's queue and busy slots have changed: say so now, not at its next tick.
+    document.dispatchEvent(new Event('work-done'));
   }
 }
 

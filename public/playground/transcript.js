@@ -65,12 +65,20 @@ function seek(e) {
   player.play().catch(() => {});
 }
 
+/** Scrolls the list (never the page) so the playing row stays in view. */
+function follow(li) {
+  const list = li.parentElement;
+  if (li.offsetTop < list.scrollTop || li.offsetTop + li.offsetHeight > list.scrollTop + list.clientHeight) {
+    list.scrollTop = li.offsetTop - list.clientHeight / 3;
+  }
+}
+
 function highlight() {
   const t = player.currentTime;
   const inside = (el) => t >= Number(el.dataset.start) && t < Number(el.dataset.end);
   for (const li of rows) {
     const now = inside(li);
-    if (now && !li.classList.contains('current')) li.scrollIntoView({ block: 'nearest' });
+    if (now && !li.classList.contains('current')) follow(li);
     li.classList.toggle('current', now);
     if (now) li.setAttribute('aria-current', 'true');
     else li.removeAttribute('aria-current');

@@ -41,7 +41,10 @@ afterAll(async () => {
 });
 
 const text = (selector: string) => browser.exec<string>('return document.querySelector(arguments[0])?.innerText ?? ""', selector);
-const shot = (name: string) => browser.screenshot(path.join(ARTIFACTS, name));
+const shot = async (name: string) => {
+  await browser.exec('window.scrollTo(0, 0)');
+  await browser.screenshot(path.join(ARTIFACTS, name));
+};
 const click = (selector: string) => browser.exec('document.querySelector(arguments[0]).click()', selector);
 const useKey = (key: string) =>
   browser.exec("document.getElementById('api-key').value = arguments[0]; document.querySelector('#key-form button').click()", key);
@@ -144,6 +147,13 @@ describe('the playground', () => {
     expect(ends.at(-1)).toBeGreaterThan(70);
     await until("return document.querySelector('#jobs li[data-status=completed] .name')?.textContent === 'long_concat_en_16k.wav'", 10_000);
     await shot('playground-job.png');
+    // The README's picture (docs/playground.png is this, shrunk): a tall window, the third segment playing.
+    await browser.resize(1200, 1180);
+    await browser.exec("const p = document.getElementById('player'); p.muted = true; document.querySelectorAll('#segments .ts')[2].click()");
+    await until("return document.querySelectorAll('#segments li')[2].classList.contains('current')", 10_000);
+    await browser.exec("document.getElementById('player').pause()");
+    await shot('playground-readme.png');
+    await browser.resize(1280, 900);
     // The list's "Show" brings the result back.
     await browser.exec("document.querySelector('#segments').replaceChildren(); document.querySelector('#jobs li[data-status=completed] button').click()");
     await until("return document.querySelectorAll('#segments li').length > 5", 10_000);
