@@ -23,6 +23,7 @@ function explain(status, error, sentKey) {
       ? 'The server refused this API key (401). Check the key in the "API key" field at the top: it must be one of the server\'s API_KEYS.'
       : 'This server needs an API key (401). Type it in the "API key" field at the top and press "Use key".';
   }
+  if (status === 413) return `${error?.message ?? 'The file is too large.'} Tick "Run as a background job": jobs take much larger files.`;
   if (status === 429) return `The server is busy: ${error?.message ?? 'queue full'}. Try again in a moment.`;
   if (status === 503) return `The server is not ready: ${error?.message ?? 'loading or shutting down'}.`;
   return error?.message ? `${error.message} (${status})` : `The server answered ${status}.`;

@@ -86,7 +86,7 @@ async function submit(e) {
   const started = performance.now();
   try {
     if ($('as-job').checked) {
-      fd.append('metadata[filename]', file.name);
+      fd.append('metadata[filename]', file.name.slice(0, 512));
       fileStatus('Uploading…');
       const job = await submitJob(path, fd);
       fileStatus(`Job ${job.id} queued.`);

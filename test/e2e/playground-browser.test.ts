@@ -1,15 +1,17 @@
 /**
  * The playground at `/` in real headless Chromium against the real server (tiny.en, API_KEYS set):
  * the key messages, a file upload with word timestamps, the SRT download against the server's own
- * SRT, a long file as an async job with its progress, and a phone-sized layout. Screenshots go to
- * PLAYGROUND_ARTIFACTS (default test-artifacts/, git-ignored), for a person to look at.
+ * SRT, a long file as an async job with its progress, a microphone recording, and a phone-sized
+ * layout. Screenshots go to PLAYGROUND_ARTIFACTS (default test-artifacts/, git-ignored), for a person
+ * to look at; PLAYGROUND_UPDATE_DOCS=1 also rewrites the README's docs/playground.png.
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ROOT, audio, normalize, requireWeights, startServer, waitFor, type RunningServer } from './helpers/server.js';
-import { launchChromium, type Browser } from './helpers/webdriver.js';
+import { fakeMicrophoneArgs, headlessArgs, launchChromium, type Browser } from './helpers/webdriver.js';
 import { wer } from '../support/wer.js';
 
 const KEY = 'sk-playground-e2e';
@@ -26,13 +28,12 @@ beforeAll(async () => {
   downloads = path.join(dir, 'downloads');
   fs.mkdirSync(downloads);
   fs.mkdirSync(ARTIFACTS, { recursive: true });
+  const mic = fakeMicrophoneArgs(dir, audio('jfk.wav'), 0.5, 30);
   server = await startServer({ API_KEYS: KEY, PRELOAD_MODELS: 'tiny.en', POOL_CONCURRENCY: '1', THREADS_PER_REQUEST: '2' });
-  browser = await launchChromium(
-    ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', `--user-data-dir=${path.join(dir, 'profile')}`, '--window-size=1280,900', '--autoplay-policy=no-user-gesture-required',
-      '--hide-scrollbars'],
-    { 'download.default_directory': downloads, 'download.prompt_for_download': false },
-  );
+  browser = await launchChromium([...headlessArgs(path.join(dir, 'profile'), 1280, 900), '--hide-scrollbars', ...mic], {
+    'download.default_directory': downloads,
+    'download.prompt_for_download': false,
+  });
 }, 120_000);
 afterAll(async () => {
   await browser?.quit();
@@ -151,12 +152,31 @@ describe('the playground', () => {
     await browser.resize(1200, 1180);
     await browser.exec("const p = document.getElementById('player'); p.muted = true; document.querySelectorAll('#segments .ts')[2].click()");
     await until("return document.querySelectorAll('#segments li')[2].classList.contains('current')", 10_000);
-    await browser.exec("document.getElementById('player').pause()");
+    await browser.exec("const p = document.getElementById('player'); p.pause(); p.muted = false;");
     await shot('playground-readme.png');
+    if (process.env.PLAYGROUND_UPDATE_DOCS === '1') {
+      // 960 px wide, 64 colours: about 70 KB in the repository.
+      execFileSync('ffmpeg', ['-v', 'error', '-y', '-i', path.join(ARTIFACTS, 'playground-readme.png'), '-vf',
+        'scale=960:-1:flags=lanczos,split[a][b];[a]palettegen=max_colors=64:stats_mode=full[p];[b][p]paletteuse=dither=none',
+        '-pix_fmt', 'pal8', path.join(ROOT, 'docs', 'playground.png')]);
+    }
     await browser.resize(1280, 900);
     // The list's "Show" brings the result back.
     await browser.exec("document.querySelector('#segments').replaceChildren(); document.querySelector('#jobs li[data-status=completed] button').click()");
     await until("return document.querySelectorAll('#segments li').length > 5", 10_000);
+  });
+
+  test('a recording from the microphone is transcribed like a file', async () => {
+    await click('#record');
+    await until("return document.getElementById('record').textContent === 'Stop recording'", 10_000);
+    await new Promise((r) => setTimeout(r, 12_500));
+    await click('#record');
+    await until("return /^recording-.*\\.(webm|ogg|m4a)/.test(document.getElementById('file-info').textContent) && !document.getElementById('go').disabled", 10_000);
+    await browser.exec("document.getElementById('words').checked = false");
+    await click('#go');
+    await until("return /Done in/.test(document.getElementById('file-status').textContent)", 60_000);
+    const said = normalize(await text('#segments'));
+    expect(said).toMatch(/ask not what your country can do for you/);
   });
 
   test('fits a phone-sized screen: no sideways scrolling', async () => {

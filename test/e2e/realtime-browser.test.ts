@@ -3,14 +3,13 @@
  * microphone plays jfk.wav, the page streams it over the realtime WebSocket with the API key (or a
  * client secret, where the server mints them) as a subprotocol, and the page must show the clip's words. Saves a screenshot (REALTIME_SCREENSHOT, default test-artifacts/playground-live.png).
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { REAL_VAD } from './helpers/realtime.js';
 import { ROOT, audio, normalize, requireWeights, startServer, waitFor, type RunningServer } from './helpers/server.js';
-import { launchChromium, type Browser } from './helpers/webdriver.js';
+import { fakeMicrophoneArgs, headlessArgs, launchChromium, type Browser } from './helpers/webdriver.js';
 import { wer } from '../support/wer.js';
 
 const KEY = 'sk-browser-e2e';
@@ -24,17 +23,9 @@ beforeAll(async () => {
   requireWeights('tiny.en');
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'whisper-rt-browser-'));
   fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
-  // 1 s of silence, the speech, then 40 s of silence: Chromium loops the file, the speech plays once per test.
-  const mic = path.join(dir, 'mic.wav');
-  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-t', '1', '-i', 'anullsrc=r=48000:cl=mono', '-i', audio('jfk.wav'), '-f', 'lavfi', '-t', '40', '-i', 'anullsrc=r=48000:cl=mono',
-    '-filter_complex', '[1:a]aresample=48000[s];[0:a][s][2:a]concat=n=3:v=0:a=1', '-ac', '1', '-ar', '48000', '-c:a', 'pcm_s16le', mic]);
+  const mic = fakeMicrophoneArgs(dir, audio('jfk.wav'), 1, 40);
   server = await startServer({ API_KEYS: KEY, PRELOAD_MODELS: 'tiny.en', POOL_CONCURRENCY: '2', THREADS_PER_REQUEST: '1' });
-  browser = await launchChromium([
-    '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
-    `--use-file-for-fake-audio-capture=${mic}`, `--user-data-dir=${path.join(dir, 'profile')}`, '--window-size=1000,700',
-    '--autoplay-policy=no-user-gesture-required',
-  ]);
+  browser = await launchChromium([...headlessArgs(path.join(dir, 'profile'), 1000, 700), ...mic]);
 }, 120_000);
 afterAll(async () => {
   await browser?.quit();

@@ -3,13 +3,33 @@
  * browser download, no client library): start a session, navigate, run script, pick a file,
  * resize, screenshot.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import { waitFor } from './server.js';
 
 export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 export const CHROMEDRIVER = process.env.CHROMEDRIVER ?? '/usr/bin/chromedriver';
+
+/** Headless, quiet, no first-run work; `profile` is a fresh user-data dir. */
+export const headlessArgs = (profile: string, width: number, height: number) => [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`, `--window-size=${width},${height}`,
+  '--autoplay-policy=no-user-gesture-required',
+];
+
+/**
+ * Chromium's fake microphone playing `clip`: `lead` seconds of silence, the clip, then `tail` seconds
+ * of silence (Chromium loops the file, so the tail keeps the speech to once per test). Returns the args.
+ */
+export function fakeMicrophoneArgs(dir: string, clip: string, lead: number, tail: number): string[] {
+  const mic = path.join(dir, 'mic.wav');
+  const silence = (t: number) => ['-f', 'lavfi', '-t', String(t), '-i', 'anullsrc=r=48000:cl=mono'];
+  execFileSync('ffmpeg', ['-v', 'error', ...silence(lead), '-i', clip, ...silence(tail),
+    '-filter_complex', '[1:a]aresample=48000[s];[0:a][s][2:a]concat=n=3:v=0:a=1', '-ac', '1', '-ar', '48000', '-c:a', 'pcm_s16le', mic]);
+  return ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-audio-capture=${mic}`];
+}
 
 const freePort = () =>
   new Promise<number>((resolve, reject) => {
