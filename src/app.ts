@@ -196,7 +196,7 @@ export async function preloadModels(app: FastifyInstance): Promise<void> {
 
 async function createRealEngine(config: Config): Promise<Engine> {
   const { createWhisperEngine } = await import('./engine/whisper.js');
-  return createWhisperEngine({ defaultThreads: config.THREADS_PER_REQUEST, flashAttn: config.FLASH_ATTN });
+  return createWhisperEngine({ defaultThreads: config.THREADS_PER_REQUEST ?? config.CPU_THREADS, flashAttn: config.FLASH_ATTN });
 }
 
 /** The Silero VAD when the engine can load one and its weights are present; otherwise undefined. */
@@ -223,6 +223,7 @@ async function createRealPool(config: Config, models: ModelCatalog, engine: Engi
     // Preloaded models are what /ready promises; an idle TTL must never unload them.
     pinned: config.PRELOAD_MODELS.flatMap((name) => models.resolve(name)?.name ?? []),
     useGpu: config.USE_GPU,
+    cpuThreads: config.THREADS_PER_REQUEST ? config.THREADS_PER_REQUEST * config.POOL_CONCURRENCY : config.CPU_THREADS,
   });
 }
 

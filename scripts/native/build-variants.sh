@@ -26,8 +26,10 @@ for variant in $variants; do
   lib="$repo/node_modules/.whisper-native-$variant"
   echo "build-variants: whisper.cpp for $variant into $lib" >&2
   WHISPER_MARCH="$variant" bash "$repo/scripts/native/build-libwhisper.sh" --out "$lib"
-  # The binding compiles in a copy of the package, so the base addon's build/ is left as it is.
-  work="$(mktemp -d)"
+  # The binding compiles in a copy of the package, so the base addon's build/ is left as it is; the
+  # copy sits in node_modules so that its build resolves node-addon-api as the original does.
+  work="$repo/node_modules/.smart-whisper-$variant"
+  rm -rf "$work" && mkdir -p "$work"
   cp -r "$addon_dir/." "$work/"
   rm -rf "$work/build"
   # The binding's own files stay x86-64-v3 (they are glue, not kernels); the link line is the variant's.

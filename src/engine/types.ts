@@ -135,6 +135,12 @@ export type Priority = 'live' | 'interactive' | 'batch';
 
 export const PRIORITY_ORDER: Readonly<Record<Priority, number>> = { live: 0, interactive: 1, batch: 2 };
 
+/** What the pool hands a job with its slot. */
+export interface SlotLease {
+  /** CPU threads this job should use: all of them when it runs alone, a share beside others. */
+  threads: number;
+}
+
 export interface WithModelOptions {
   /** Default 'interactive'. */
   priority?: Priority;
@@ -150,7 +156,7 @@ export interface ModelPool {
   withModel<T>(
     name: string,
     signal: AbortSignal | undefined,
-    fn: (model: LoadedModel, signal: AbortSignal) => Promise<T>,
+    fn: (model: LoadedModel, signal: AbortSignal, lease: SlotLease) => Promise<T>,
     opts?: WithModelOptions,
   ): Promise<T>;
   /** Loads a model now (used for the default model after listen). */

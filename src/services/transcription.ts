@@ -114,7 +114,7 @@ export interface TranscriptionServiceDeps {
   models: Pick<ModelCatalog, 'require'>;
   observer?: JobObserver;
   maxAudioSeconds: number;
-  /** Server-side decoding defaults (BEAM_SIZE, BEST_OF, THREADS_PER_REQUEST). */
+  /** Server-side decoding defaults (BEAM_SIZE, BEST_OF, THREADS_PER_REQUEST: unset = the pool's share). */
   defaults: Pick<DecodeParams, 'beamSize' | 'bestOf' | 'threads'>;
   /** VAD_FILTER, and whether the engine has a VAD model loaded. Absent: no VAD unless asked. */
   vad?: { default: 'auto' | 'off'; available: boolean };
@@ -151,10 +151,12 @@ export function createTranscriptionService(deps: TranscriptionServiceDeps): Tran
     hooks: TranscriptionHooks,
   ) =>
     // The pool answers a full queue with errors.queueFull(retryAfter estimated from its stats).
-    deps.pool.withModel(modelName, req.signal, async (model, signal) => {
+    deps.pool.withModel(modelName, req.signal, async (model, signal, lease) => {
       hooks.onStart?.();
       const started = performance.now();
-      const transcript = await model.transcribe(pcm, params, { signal, onSegment: hooks.onSegment });
+      // THREADS_PER_REQUEST pins the count; otherwise the pool's work-conserving share.
+      const threads = params.threads ?? lease?.threads;
+      const transcript = await model.transcribe(pcm, { ...params, threads }, { signal, onSegment: hooks.onSegment });
       deps.observer?.jobDone({
         model: modelName,
         task: req.task,
