@@ -42,7 +42,8 @@ export async function api(path, { method = 'GET', body, headers = {}, as = 'json
   if (!res.ok) {
     const error = await res.json().then((b) => b?.error, () => undefined);
     const failure = new ApiError(explain(res.status, error, Boolean(key)), res.status, error?.code);
-    if (failure.isAuth) document.dispatchEvent(new CustomEvent('api-auth-error', { detail: failure }));
+    // A reply to a key that has since been replaced is stale: the new key gets its own verdict.
+    if (failure.isAuth && key === getKey()) document.dispatchEvent(new CustomEvent('api-auth-error', { detail: failure }));
     throw failure;
   }
   if (as === 'response') return res;

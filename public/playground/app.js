@@ -93,12 +93,13 @@ async function loadStatus() {
 }
 
 async function connect() {
+  const key = getKey();
   notify('');
   $('api-key').removeAttribute('aria-invalid');
   try {
     await loadModels();
   } catch (err) {
-    notify(err.message);
+    if (key === getKey()) notify(err.message);
   }
   await loadStatus();
   await refreshJobs();

@@ -43,7 +43,7 @@ test(`the Live tab transcribes the microphone (${REAL_VAD ? 'server VAD' : 'manu
   expect(await browser.exec<boolean>("return document.getElementById('panel-live').hidden")).toBe(false);
   // The key is typed once, in the page's header, as a user would.
   await browser.exec("document.getElementById('api-key').value = arguments[0]; document.querySelector('#key-form button').click();", KEY);
-  await waitFor(async () => browser.exec<boolean>("return document.getElementById('alert').hidden && [...document.getElementById('live-model').options].some((o) => o.value === 'tiny.en')"), 10_000);
+  await waitFor(async () => browser.exec<boolean>("return document.getElementById('alert').hidden && [...document.getElementById('live-model').options].some((o) => o.value === 'tiny.en')"), 30_000);
   await browser.exec(
     "document.getElementById('live-mode').value = arguments[0]; document.getElementById('live-start').click();",
     REAL_VAD ? 'server_vad' : 'manual',
