@@ -56,9 +56,10 @@ function onEvent(e) {
 }
 
 /**
- * The subprotocol credential: a client secret when the server mints them (404: it does not,
- * use the key), and with neither, a check of the key first, because a refused WebSocket
- * upgrade reaches the page only as an anonymous close.
+ * The subprotocol credential: a client secret when the server mints them. A refused key (401)
+ * is the user's to fix; any other failure (404: a server without the route) falls back to the
+ * key itself, checked first, because a refused WebSocket upgrade reaches the page only as an
+ * anonymous close.
  */
 async function credential() {
   const key = getKey();
@@ -71,7 +72,7 @@ async function credential() {
     const value = secret.value ?? secret.client_secret?.value;
     if (value) return value;
   } catch (err) {
-    if (!(err instanceof ApiError) || err.status !== 404) throw err;
+    if (!(err instanceof ApiError) || err.isAuth) throw err;
   }
   await api('/v1/models');
   return key;

@@ -41,6 +41,9 @@ test(`the Live tab transcribes the microphone (${REAL_VAD ? 'server VAD' : 'manu
   await browser.go(`${server.url}/demo`); // the old demo's address opens the Live tab
   expect(await browser.exec<string>('return location.pathname + location.hash')).toBe('/#live');
   expect(await browser.exec<boolean>("return document.getElementById('panel-live').hidden")).toBe(false);
+  // Without the key, Start says what is missing instead of failing silently.
+  await browser.exec("document.getElementById('live-start').click()");
+  await waitFor(async () => /needs an API key/.test(await status()), 30_000);
   // The key is typed once, in the page's header, as a user would.
   await browser.exec("document.getElementById('api-key').value = arguments[0]; document.querySelector('#key-form button').click();", KEY);
   await waitFor(async () => browser.exec<boolean>("return document.getElementById('alert').hidden && [...document.getElementById('live-model').options].some((o) => o.value === 'tiny.en')"), 30_000);
