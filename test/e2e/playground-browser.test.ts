@@ -178,6 +178,15 @@ describe('the playground', () => {
     expect(said).toMatch(/ask not what your country can do for you/);
   });
 
+  test('the tabs work from the keyboard (arrow keys, as ARIA tabs do)', async () => {
+    const selected = () => browser.exec<string>("return document.querySelector('[role=tab][aria-selected=true]').id + ' ' + document.activeElement.id");
+    await browser.keys('#tab-file', '\uE014'); // ArrowRight
+    expect(await selected()).toBe('tab-live tab-live');
+    expect(await browser.exec<boolean>("return document.getElementById('panel-live').hidden || !document.getElementById('panel-file').hidden")).toBe(false);
+    await browser.keys('#tab-live', '\uE012'); // ArrowLeft
+    expect(await selected()).toBe('tab-file tab-file');
+  });
+
   test('fits a phone-sized screen: no sideways scrolling', async () => {
     await browser.resize(390, 844);
     await browser.go(`${server.url}/`);

@@ -48,6 +48,8 @@ export interface Browser {
   screenshot(file: string): Promise<void>;
   /** Sets an `<input type=file>` (found by CSS selector) to a local file, as a user picking it does. */
   chooseFile(selector: string, file: string): Promise<void>;
+  /** Real key presses into the element (focusing it first); WebDriver's codes, e.g. '\uE014' is ArrowRight. */
+  keys(selector: string, text: string): Promise<void>;
   /** The window's outer size in CSS pixels (a phone: 390 × 844). */
   resize(width: number, height: number): Promise<void>;
   quit(): Promise<void>;
@@ -78,17 +80,20 @@ export async function launchChromium(args: string[], prefs: Record<string, unkno
     driver.kill();
     throw err;
   }
+  const keys = async (selector: string, text: string) => {
+    const found = await call('POST', `/session/${id}/element`, { using: 'css selector', value: selector });
+    const element = found[Object.keys(found)[0]!];
+    await call('POST', `/session/${id}/element/${element}/value`, { text });
+  };
   return {
     go: async (url) => void (await call('POST', `/session/${id}/url`, { url })),
     exec: (body, ...a) => call('POST', `/session/${id}/execute/sync`, { script: body, args: a }),
     async screenshot(file) {
       fs.writeFileSync(file, Buffer.from(await call('GET', `/session/${id}/screenshot`), 'base64'));
     },
-    async chooseFile(selector, file) {
-      const found = await call('POST', `/session/${id}/element`, { using: 'css selector', value: selector });
-      const element = found[Object.keys(found)[0]!];
-      await call('POST', `/session/${id}/element/${element}/value`, { text: file });
-    },
+    keys,
+    // For a file input, "typing" its path is how WebDriver picks a file.
+    chooseFile: keys,
     resize: async (width, height) => void (await call('POST', `/session/${id}/window/rect`, { width, height })),
     async quit() {
       await call('DELETE', `/session/${id}`).catch(() => undefined);
