@@ -80,6 +80,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     maxAudioSeconds: config.MAX_AUDIO_SECONDS,
     defaults: { beamSize: config.BEAM_SIZE, bestOf: config.BEST_OF, threads: config.THREADS_PER_REQUEST },
     vad: { default: config.VAD_FILTER, available: vad !== undefined },
+    shortWindow: config.SHORT_WINDOW,
   });
   // With the real decoder, async uploads are probed at submit (non-audio and over-long files refused at once).
   const probe = deps.decoder ? undefined : createFfprobeDuration();

@@ -58,6 +58,8 @@ const EnvSchema = z.object({
   USE_GPU: z.stringbool().default(false),
   /** Flash attention in whisper.cpp (its default since 1.8; faster on CPU and GPU). */
   FLASH_ATTN: z.stringbool().default(true),
+  // Encode a short clip over its own length (audio_ctx with a floor and a margin: short-window.ts).
+  SHORT_WINDOW: z.stringbool().default(true),
   /**
    * Silero VAD before decoding, for file requests that send no chunking_strategy: `auto` decodes
    * only speech (silence and noise give no text), `off` decodes everything. BENCHMARKS.md has the

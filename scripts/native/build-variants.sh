@@ -36,7 +36,9 @@ for variant in $variants; do
   (cd "$work" && WHISPER_NATIVE_DIR="$lib" WHISPER_MARCH=x86-64-v3 nice -n "${NICE:-10}" \
      node "$gyp" rebuild --jobs "${JOBS:-max}" > "$lib/binding.log" 2>&1) || {
     tail -n 40 "$lib/binding.log" >&2; rm -rf "$work"; echo "build-variants: binding for $variant failed" >&2; exit 1; }
-  cp "$work/build/Release/smart-whisper.node" "$addon_dir/build/Release/smart-whisper-$variant.node"
+  # Copy, then rename: a running server keeps the file it mapped (a new inode), never a half-written one.
+  cp "$work/build/Release/smart-whisper.node" "$addon_dir/build/Release/.smart-whisper-$variant.node.tmp"
+  mv "$addon_dir/build/Release/.smart-whisper-$variant.node.tmp" "$addon_dir/build/Release/smart-whisper-$variant.node"
   rm -rf "$work"
   echo "build-variants: $addon_dir/build/Release/smart-whisper-$variant.node" >&2
 done

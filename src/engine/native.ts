@@ -70,6 +70,10 @@ export interface NativeBinding {
   WhisperModel: { load(path: string, gpu: boolean, flashAttn?: boolean): Promise<NativeModel> };
   /** whisper.cpp's version string ("1.9.1"). */
   whisperVersion: string;
+  /** Language codes by whisper.cpp language id (the index into languageProbs' result). */
+  languageCodes: string[];
+  /** Spoken-language probabilities from the first 30 s, per language id; uses the state's mel buffer. */
+  languageProbs(handle: NativeHandle, state: NativeState, pcm: Float32Array, threads: number): Promise<Float32Array>;
   createState(handle: NativeHandle): Promise<NativeState>;
   /** The caller guarantees no transcription is using the state. */
   freeState(state: NativeState): void;

@@ -43,6 +43,11 @@ export interface Transcript {
 export interface DecodeParams {
   /** ISO 639-1 code, or undefined for auto-detection. */
   language?: string;
+  /**
+   * OpenAI's languages[]: when no `language` is set, detection chooses among these codes only
+   * (whisper.cpp's language probabilities, masked). Ignored by English-only models.
+   */
+  languages?: string[];
   translate?: boolean;
   /** Initial prompt (OpenAI's `prompt`). */
   prompt?: string;

@@ -8,6 +8,7 @@ import type { AudioDecoder } from '../audio/types.js';
 import type { DecodeParams, ModelPool, Priority, Segment, Task, Transcript, VadParams } from '../engine/types.js';
 import { errors } from '../errors.js';
 import type { ModelCatalog } from './models.js';
+import { shortWindowFrames } from './short-window.js';
 
 export interface TranscriptionRequest {
   /** A file on disk: ffmpeg needs to seek in some containers (MP4/M4A). */
@@ -85,9 +86,9 @@ export interface PcmTranscriptionRequest extends Omit<TranscriptionRequest, 'fil
   shortWindow?: boolean;
 }
 
-/** Encoder frames for `samples` of 16 kHz audio: 50 per second plus 1 s of margin, at most the 30 s window. */
+/** Encoder frames for `samples` of 16 kHz audio under the short-window policy, at most the 30 s window. */
 export function audioCtxFor(samples: number): number {
-  return Math.min(1500, Math.ceil(samples / 320) + 50);
+  return shortWindowFrames(samples) ?? 1500;
 }
 
 export interface TranscriptionHooks {
@@ -116,6 +117,8 @@ export interface TranscriptionServiceDeps {
   maxAudioSeconds: number;
   /** Server-side decoding defaults (BEAM_SIZE, BEST_OF, THREADS_PER_REQUEST: unset = the pool's share). */
   defaults: Pick<DecodeParams, 'beamSize' | 'bestOf' | 'threads'>;
+  /** SHORT_WINDOW: file clips shorter than the 30 s window encode over their own length (default on). */
+  shortWindow?: boolean;
   /** VAD_FILTER, and whether the engine has a VAD model loaded. Absent: no VAD unless asked. */
   vad?: { default: 'auto' | 'off'; available: boolean };
 }
@@ -185,6 +188,7 @@ export function createTranscriptionService(deps: TranscriptionServiceDeps): Tran
         temperature: req.temperature,
         wordTimestamps: req.wordTimestamps,
         vad: vadFor(req.chunking, deps.vad ?? { default: 'off', available: false }),
+        audioCtx: deps.shortWindow === false ? undefined : shortWindowFrames(audio.pcm.length),
       };
       return run(info.name, audio.pcm, audio.duration, req, params, hooks);
     },
