@@ -39,13 +39,17 @@ async function choose(f) {
   baseName = f.name.replace(/\.[^.]+$/, '') || 'transcript';
   const kb = Math.round(f.size / 1024);
   $('file-info').textContent = `${f.name} · ${kb >= 1024 ? `${(kb / 1024).toFixed(1)} MB` : `${kb} KB`}`;
-  $('go').disabled = false;
   fileStatus('');
+  // Go waits for the length, which decides between a request and a job.
+  $('go').disabled = true;
+  delete document.body.dataset.fileSeconds;
   const seconds = await probeDuration(audioUrl);
   if (f !== file) return;
   if (seconds !== undefined) $('file-info').textContent += ` · ${clock(seconds)}`;
   document.body.dataset.fileSeconds = String(seconds ?? '');
+  // A recording's WebM carries no duration: its size decides.
   $('as-job').checked = seconds === undefined ? f.size > 20 * 1024 * 1024 : seconds > JOB_SECONDS;
+  $('go').disabled = false;
 }
 
 function form() {

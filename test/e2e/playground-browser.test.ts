@@ -171,6 +171,7 @@ describe('the playground', () => {
     await new Promise((r) => setTimeout(r, 12_500));
     await click('#record');
     await until("return /^recording-.*\\.(webm|ogg|m4a)/.test(document.getElementById('file-info').textContent) && !document.getElementById('go').disabled", 20_000);
+    expect(await browser.exec<boolean>("return document.getElementById('as-job').checked")).toBe(false);
     await browser.exec("document.getElementById('words').checked = false");
     await click('#go');
     await until("return /Done in/.test(document.getElementById('file-status').textContent)", 60_000);
