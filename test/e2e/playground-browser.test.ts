@@ -1,8 +1,8 @@
 /**
  * The playground at `/` in real headless Chromium against the real server (tiny.en, API_KEYS set):
- * the key messages, a file upload with word timestamps, the SRT download against the server's own
- * SRT, a long file as an async job with its progress, a microphone recording, and a phone-sized
- * layout. Screenshots go to PLAYGROUND_ARTIFACTS (default test-artifacts/, git-ignored), for a person
+ * the key messages, a file upload with word timestamps, the downloads against the server's own
+ * renderings, a long file as an async job with its progress, a microphone recording, a drop, the
+ * tabs from the keyboard, and a phone-sized layout. Screenshots go to PLAYGROUND_ARTIFACTS (default test-artifacts/, git-ignored), for a person
  * to look at; PLAYGROUND_UPDATE_DOCS=1 also rewrites the README's docs/playground.png.
  */
 import { execFileSync } from 'node:child_process';
@@ -33,6 +33,8 @@ beforeAll(async () => {
   browser = await launchChromium([...headlessArgs(path.join(dir, 'profile'), 1280, 900), '--hide-scrollbars', ...mic], {
     'download.default_directory': downloads,
     'download.prompt_for_download': false,
+    // Chromium asks before a page's second download; a user would say yes.
+    'profile.default_content_setting_values.automatic_downloads': 1,
   });
 }, 120_000);
 afterAll(async () => {
@@ -110,21 +112,34 @@ describe('the playground', () => {
     await shot('playground-file.png');
   });
 
-  test("the SRT download holds the server's own cues for the clip", async () => {
-    await click('.downloads button[data-format=srt]');
-    const file = path.join(downloads, 'jfk.srt');
+  /** What the page saved for a download button. */
+  const downloaded = async (format: string) => {
+    await click(`.downloads button[data-format=${format}]`);
+    const file = path.join(downloads, `jfk.${format}`);
     await waitFor(() => fs.existsSync(file) && fs.statSync(file).size > 0, 20_000, () => fs.readdirSync(downloads).join(', '));
-    const page = fs.readFileSync(file, 'utf8');
+    return fs.readFileSync(file, 'utf8');
+  };
+  /** The server's own rendering of jfk.wav in `format`. */
+  const serverSays = async (format: string) => {
     const form = new FormData();
     form.append('file', new Blob([fs.readFileSync(audio('jfk.wav'))]), 'jfk.wav');
     form.append('model', 'whisper-1');
-    form.append('response_format', 'srt');
+    form.append('response_format', format);
     const res = await fetch(`${server.url}/v1/audio/transcriptions`, { method: 'POST', headers: { authorization: `Bearer ${KEY}` }, body: form });
     expect(res.status).toBe(200);
-    const own = await res.text();
-    expect(page).toMatch(/^1\n00:00:00,000 --> 00:00:\d\d,\d{3}\n\S/);
+    return res.text();
+  };
+
+  test("the SRT, VTT and TXT downloads hold the server's own renderings of the clip", async () => {
+    const srt = await downloaded('srt');
+    expect(srt).toMatch(/^1\n00:00:00,000 --> 00:00:\d\d,\d{3}\n\S/);
     // Word timestamps (asked for by the page) never move segment boundaries, so the cues are the same.
-    expect(page).toBe(own);
+    expect(srt).toBe(await serverSays('srt'));
+    expect(await downloaded('vtt')).toBe(await serverSays('vtt'));
+    expect(await downloaded('txt')).toBe(await serverSays('text'));
+    const json = JSON.parse(await downloaded('json'));
+    expect(json).toMatchObject({ task: 'transcribe', language: 'english' });
+    expect(json.words.length).toBeGreaterThan(15);
   });
 
   test('a long file goes as an async job: progress, then the transcript and the job in the list', async () => {
@@ -177,6 +192,15 @@ describe('the playground', () => {
     await until("return /Done in/.test(document.getElementById('file-status').textContent)", 60_000);
     const said = normalize(await text('#segments'));
     expect(said).toMatch(/ask not what your country can do for you/);
+  });
+
+  test('a file dropped on the zone is taken like a chosen one', async () => {
+    // The drop carries the file the input holds (long_concat_en_16k.wav): a real File, through the page's drop handler.
+    await browser.exec(
+      "const dt = new DataTransfer(); dt.items.add(document.getElementById('file').files[0]); document.getElementById('drop').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }))",
+    );
+    await until("return /^long_concat_en_16k\\.wav/.test(document.getElementById('file-info').textContent) && Number(document.body.dataset.fileSeconds) > 60", 20_000);
+    expect(await browser.exec<boolean>("return document.getElementById('as-job').checked && !document.getElementById('go').disabled")).toBe(true);
   });
 
   test('the tabs work from the keyboard (arrow keys, as ARIA tabs do)', async () => {
