@@ -5,10 +5,11 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { AudioDecoder } from '../audio/types.js';
-import type { DecodeParams, ModelPool, Priority, Segment, Task, Transcript, VadParams } from '../engine/types.js';
+import { LONG_FORM, planChunks, transcribeChunks } from '../engine/long-form.js';
+import type { DecodeParams, ModelPool, Priority, Segment, SpeechSpan, Task, Transcript, VadParams, VoiceActivityDetector } from '../engine/types.js';
 import { errors } from '../errors.js';
 import type { ModelCatalog } from './models.js';
-import { shortWindowFrames } from './short-window.js';
+import { shortWindowFrames } from '../engine/short-window.js';
 
 export interface TranscriptionRequest {
   /** A file on disk: ffmpeg needs to seek in some containers (MP4/M4A). */
@@ -119,6 +120,12 @@ export interface TranscriptionServiceDeps {
   defaults: Pick<DecodeParams, 'beamSize' | 'bestOf' | 'threads'>;
   /** SHORT_WINDOW: file clips shorter than the 30 s window encode over their own length (default on). */
   shortWindow?: boolean;
+  /**
+   * LONG_FORM=chunked: files of 30 s and more are cut at Silero's pauses into chunks of at most
+   * 28 s, each decoded once over its own length (engine/long-form.ts). Needs the detector; without
+   * it (or with 'windows') whisper.cpp slides its 30 s windows as before.
+   */
+  longForm?: { mode: 'chunked' | 'windows'; detector?: Pick<VoiceActivityDetector, 'detect'> };
   /** VAD_FILTER, and whether the engine has a VAD model loaded. Absent: no VAD unless asked. */
   vad?: { default: 'auto' | 'off'; available: boolean };
 }
@@ -152,6 +159,7 @@ export function createTranscriptionService(deps: TranscriptionServiceDeps): Tran
     req: Pick<TranscriptionRequest, 'task' | 'signal' | 'priority'>,
     params: DecodeParams,
     hooks: TranscriptionHooks,
+    chunks?: SpeechSpan[],
   ) =>
     // The pool answers a full queue with errors.queueFull(retryAfter estimated from its stats).
     deps.pool.withModel(modelName, req.signal, async (model, signal, lease) => {
@@ -159,7 +167,10 @@ export function createTranscriptionService(deps: TranscriptionServiceDeps): Tran
       const started = performance.now();
       // THREADS_PER_REQUEST pins the count; otherwise the pool's work-conserving share.
       const threads = params.threads ?? lease?.threads;
-      const transcript = await model.transcribe(pcm, { ...params, threads }, { signal, onSegment: hooks.onSegment });
+      const hooksIn = { signal, onSegment: hooks.onSegment };
+      const transcript = chunks
+        ? await transcribeChunks(model, pcm, chunks, { ...params, threads }, hooksIn)
+        : await model.transcribe(pcm, { ...params, threads }, hooksIn);
       deps.observer?.jobDone({
         model: modelName,
         task: req.task,
@@ -190,7 +201,13 @@ export function createTranscriptionService(deps: TranscriptionServiceDeps): Tran
         vad: vadFor(req.chunking, deps.vad ?? { default: 'off', available: false }),
         audioCtx: deps.shortWindow === false ? undefined : shortWindowFrames(audio.pcm.length),
       };
-      return run(info.name, audio.pcm, audio.duration, req, params, hooks);
+      // Long files: find the speech before taking a model slot, then decode it chunk by chunk.
+      const detector = deps.longForm?.mode === 'chunked' ? deps.longForm.detector : undefined;
+      const chunks =
+        detector && params.vad && audio.duration >= LONG_FORM.minSeconds
+          ? planChunks(await detector.detect(audio.pcm, params.vad, req.signal), audio.duration)
+          : undefined;
+      return run(info.name, audio.pcm, audio.duration, req, params, hooks, chunks);
     },
     async transcribePcm(req, hooks = {}) {
       const info = checkModel({ ...req, task: 'transcribe' });
