@@ -1,5 +1,5 @@
 import { melFilterBank } from '../models-cli/mel-filters.js';
-import { Fft } from './fft.js';
+import { RealFft } from './fft.js';
 
 /**
  * The features Resemblyzer's GE2E encoder was trained on: librosa's
@@ -15,7 +15,7 @@ export const N_MELS = 40;
 const BINS = N_FFT / 2 + 1;
 
 export class Ge2eMel {
-  private readonly fft = new Fft(N_FFT);
+  private readonly fft = new RealFft(N_FFT);
   private readonly bank = melFilterBank(N_MELS, N_FFT, SAMPLE_RATE);
   /** Each triangle's non-zero bins [from, to): the bank is 95 % zeros. */
   private readonly span = Array.from({ length: N_MELS }, (_, m) => {
@@ -39,7 +39,7 @@ export class Ge2eMel {
     for (let t = 0; t < frames; t++) {
       const s = t * HOP;
       for (let i = 0; i < N_FFT; i++) this.frame[i] = padded[s + i] * this.window[i];
-      this.fft.realForward(this.frame, this.re, this.im);
+      this.fft.forward(this.frame, this.re, this.im);
       for (let k = 0; k < BINS; k++) this.power[k] = this.re[k] * this.re[k] + this.im[k] * this.im[k];
       for (let m = 0; m < N_MELS; m++) {
         let acc = 0;

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { absorbSmall, agglomerate } from '../../src/diarization/cluster.js';
 import { alphaLabel } from '../../src/diarization/diarizer.js';
 import { cosine, l2normalize } from '../../src/diarization/embedder.js';
-import { Fft } from '../../src/diarization/fft.js';
+import { Fft, RealFft } from '../../src/diarization/fft.js';
 import { Ge2eMel, normalizeVolume } from '../../src/diarization/ge2e-mel.js';
 import { speakerAccuracy } from '../../src/diarization/score.js';
 import { FRAME_HOP, WINDOW_SAMPLES, windowStarts } from '../../src/diarization/segmentation.js';
@@ -20,20 +20,37 @@ import { readTarGzEntry } from '../../src/models-cli/tar-reader.js';
 const unit = (...xs: number[]) => l2normalize(Float32Array.from(xs));
 
 describe('Fft', () => {
-  it('matches a direct DFT at 400 points (5·5·4·4)', () => {
-    const n = 400;
-    const x = Float64Array.from({ length: n }, (_, i) => Math.sin(i * 0.37) + 0.3 * Math.cos(i * 1.91) + (i % 7) / 10);
-    const re = new Float64Array(n);
-    const im = new Float64Array(n);
-    new Fft(n).realForward(x, re, im);
+  const dft = (x: Float64Array, k: number) => {
+    let a = 0;
+    let b = 0;
+    for (let i = 0; i < x.length; i++) {
+      a += x[i] * Math.cos((2 * Math.PI * k * i) / x.length);
+      b -= x[i] * Math.sin((2 * Math.PI * k * i) / x.length);
+    }
+    return [a, b];
+  };
+  it('complex: matches a direct DFT at 300 points (4·3·5·5), imaginary input too', () => {
+    const n = 300;
+    const xr = Float64Array.from({ length: n }, (_, i) => Math.sin(i * 0.37) + (i % 7) / 10);
+    const xi = Float64Array.from({ length: n }, (_, i) => Math.cos(i * 1.3));
+    const [re, im] = [new Float64Array(n), new Float64Array(n)];
+    new Fft(n).forward(xr, xi, re, im);
     let err = 0;
     for (let k = 0; k < n; k++) {
-      let a = 0;
-      let b = 0;
-      for (let i = 0; i < n; i++) {
-        a += x[i] * Math.cos((2 * Math.PI * k * i) / n);
-        b -= x[i] * Math.sin((2 * Math.PI * k * i) / n);
-      }
+      const [ar, ai] = dft(xr, k);
+      const [br, bi] = dft(xi, k); // DFT(xr + i·xi) = DFT(xr) + i·DFT(xi)
+      err = Math.max(err, Math.abs(ar - bi - re[k]), Math.abs(ai + br - im[k]));
+    }
+    expect(err).toBeLessThan(1e-9);
+  });
+  it('real: matches a direct DFT at 400 points, bins 0…200', () => {
+    const n = 400;
+    const x = Float64Array.from({ length: n }, (_, i) => Math.sin(i * 0.37) + 0.3 * Math.cos(i * 1.91) + (i % 7) / 10);
+    const [re, im] = [new Float64Array(n / 2 + 1), new Float64Array(n / 2 + 1)];
+    new RealFft(n).forward(x, re, im);
+    let err = 0;
+    for (let k = 0; k <= n / 2; k++) {
+      const [a, b] = dft(x, k);
       err = Math.max(err, Math.abs(a - re[k]), Math.abs(b - im[k]));
     }
     expect(err).toBeLessThan(1e-9);
