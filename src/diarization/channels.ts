@@ -86,7 +86,8 @@ export function mergeChannelTranscripts(perChannel: readonly Transcript[]): Tran
     task: 'transcribe',
     language: first.language,
     duration: Math.max(...perChannel.map((t) => t.duration)),
-    text: segments.map((s) => s.text).join('').trim(),
+    // The speaker segments' texts, as a diarized answer's deltas spell it.
+    text: speakers.map((s) => s.text).join(' '),
     segments,
     speakers,
   };

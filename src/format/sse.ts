@@ -17,6 +17,8 @@ export interface TextDeltaEvent {
   type: 'transcript.text.delta';
   delta: string;
   logprobs?: Logprob[];
+  /** Diarization: the `transcript.text.segment` this delta belongs to. */
+  segment_id?: string;
 }
 
 export interface TextDoneEvent {
@@ -41,8 +43,13 @@ export function sseEvent(event: StreamEvent): string {
   return `data: ${JSON.stringify(event)}\n\n`;
 }
 
-export function deltaEvent(delta: string, logprobs?: Logprob[]): TextDeltaEvent {
-  return { type: 'transcript.text.delta', delta, ...(logprobs ? { logprobs } : {}) };
+export function deltaEvent(delta: string, extra: { logprobs?: Logprob[]; segment_id?: string } = {}): TextDeltaEvent {
+  return {
+    type: 'transcript.text.delta',
+    delta,
+    ...(extra.logprobs ? { logprobs: extra.logprobs } : {}),
+    ...(extra.segment_id ? { segment_id: extra.segment_id } : {}),
+  };
 }
 
 export function doneEvent(t: Transcript, opts: { logprobs?: boolean; languages?: boolean } = {}): TextDoneEvent {

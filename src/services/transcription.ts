@@ -6,7 +6,16 @@
 import { performance } from 'node:perf_hooks';
 import type { AudioDecoder } from '../audio/types.js';
 import type { DecodeParams, ModelPool, Priority, Segment, Task, Transcript, VadParams } from '../engine/types.js';
+import type { Diarizer } from '../diarization/types.js';
 import { errors } from '../errors.js';
+import {
+  MAX_UNCHUNKED_SECONDS,
+  decodeReferences,
+  isDiarizeModel,
+  transcribeDiarized,
+  type DiarizeOptions,
+} from './diarized-transcription.js';
+import { languageChoice, promptWithKeywords } from './language-keywords.js';
 import type { ModelCatalog } from './models.js';
 
 export interface TranscriptionRequest {
@@ -27,6 +36,12 @@ export interface TranscriptionRequest {
   maxAudioSeconds?: number;
   /** OpenAI's chunking_strategy; absent: the server's VAD_FILTER default. */
   chunking?: ChunkingStrategy;
+  /** OpenAI's keywords[]: words to bias decoding towards (through the prompt). */
+  keywords?: string[];
+  /** OpenAI's languages[]: the possible languages (validated codes). */
+  languages?: string[];
+  /** Diarization (gpt-4o-transcribe-diarize): the transcript comes back with `speakers`. */
+  diarize?: DiarizeOptions;
 }
 
 /**
@@ -111,13 +126,15 @@ export interface TranscriptionService {
 export interface TranscriptionServiceDeps {
   pool: Pick<ModelPool, 'withModel'>;
   decoder: AudioDecoder;
-  models: Pick<ModelCatalog, 'require'>;
+  models: Pick<ModelCatalog, 'require' | 'defaultModel'>;
   observer?: JobObserver;
   maxAudioSeconds: number;
   /** Server-side decoding defaults (BEAM_SIZE, BEST_OF, THREADS_PER_REQUEST). */
   defaults: Pick<DecodeParams, 'beamSize' | 'bestOf' | 'threads'>;
   /** VAD_FILTER, and whether the engine has a VAD model loaded. Absent: no VAD unless asked. */
   vad?: { default: 'auto' | 'off'; available: boolean };
+  /** The speaker models (src/diarization). Absent: only stereo files split by channel are diarized. */
+  diarizer?: Diarizer;
 }
 
 export function createTranscriptionService(deps: TranscriptionServiceDeps): TranscriptionService {
@@ -165,26 +182,67 @@ export function createTranscriptionService(deps: TranscriptionServiceDeps): Tran
     }, { priority: req.priority ?? 'interactive' });
 
   return {
-    async transcribe(req, hooks = {}) {
-      const info = checkModel(req);
+    async transcribe(request, hooks = {}) {
+      // The diarization model is DEFAULT_MODEL's whisper plus the speaker step.
+      const req = request.diarize && isDiarizeModel(request.model) ? { ...request, model: deps.models.defaultModel } : request;
+      let choice = languageChoice(req.language, req.languages);
+      // An English-only model identifies no language: of several candidates, English is the one it can do.
+      if (choice.languages && !deps.models.require(req.model).multilingual) {
+        if (!choice.languages.includes('en')) {
+          throw errors.invalidRequest(`Model '${req.model}' is English-only; languages[] must include 'en'.`, 'languages', 'unsupported_language');
+        }
+        choice = { language: 'en' };
+      }
+      const info = checkModel({ ...req, language: choice.language });
+
+      // References first: they are small, and a bad one should fail before the big decode.
+      const known = req.diarize?.knownSpeakers?.length
+        ? await decodeReferences(deps.decoder, req.diarize.knownSpeakers, req.signal)
+        : [];
+      if (known.length && !deps.diarizer) throw errors.diarizationUnavailable();
 
       // Decode before queueing: a bad file fails fast and never holds a model slot.
       const maxAudioSeconds = req.maxAudioSeconds ?? deps.maxAudioSeconds;
-      const audio = await deps.decoder.decodeFile(req.filePath, { signal: req.signal, maxDurationSeconds: maxAudioSeconds });
+      const audio = await deps.decoder.decodeFile(req.filePath, {
+        signal: req.signal,
+        maxDurationSeconds: maxAudioSeconds,
+        ...(req.diarize ? { channels: 2 as const } : {}),
+      });
       if (audio.duration > maxAudioSeconds) throw errors.audioTooLong(audio.duration, maxAudioSeconds);
       if (audio.pcm.length === 0) throw errors.unsupportedAudio('the file contains no audio samples');
+      if (req.diarize && audio.duration > MAX_UNCHUNKED_SECONDS && req.chunking === undefined) {
+        throw errors.invalidRequest(
+          `chunking_strategy is required for diarization of audio longer than ${MAX_UNCHUNKED_SECONDS} s (this file: ${audio.duration.toFixed(1)} s); send chunking_strategy=auto.`,
+          'chunking_strategy',
+          'missing_required_parameter',
+        );
+      }
       hooks.onDecoded?.(audio.duration);
 
       const params: DecodeParams = {
         ...deps.defaults,
-        language: req.language,
+        language: choice.language,
+        ...(choice.languages ? { languages: choice.languages } : {}),
         translate: req.task === 'translate',
-        prompt: req.prompt,
+        prompt: promptWithKeywords(req.prompt, req.keywords),
         temperature: req.temperature,
         wordTimestamps: req.wordTimestamps,
         vad: vadFor(req.chunking, deps.vad ?? { default: 'off', available: false }),
       };
-      return run(info.name, audio.pcm, audio.duration, req, params, hooks);
+      if (!req.diarize) return run(info.name, audio.pcm, audio.duration, req, params, hooks);
+      // Speaker segments are known only at the end: the stream gets them then, not per whisper segment.
+      const quiet: TranscriptionHooks = { onStart: onceOnly(hooks.onStart) };
+      return transcribeDiarized(
+        {
+          decoder: deps.decoder,
+          diarizer: deps.diarizer,
+          transcribe: (pcm, p, signal) => run(info.name, pcm, pcm.length / 16_000, { ...req, signal }, p, quiet),
+        },
+        audio,
+        params,
+        known,
+        req.signal,
+      );
     },
     async transcribePcm(req, hooks = {}) {
       const info = checkModel({ ...req, task: 'transcribe' });
@@ -202,4 +260,14 @@ export function createTranscriptionService(deps: TranscriptionServiceDeps): Tran
       return run(info.name, req.pcm, duration, { task: 'transcribe', signal: req.signal, priority: req.priority }, params, hooks);
     },
   };
+}
+
+/** Diarizing a stereo file runs whisper once per channel; the stream starts at the first. */
+function onceOnly(fn: (() => void) | undefined): (() => void) | undefined {
+  let done = false;
+  return fn && (() => {
+    if (done) return;
+    done = true;
+    fn();
+  });
 }

@@ -21,13 +21,19 @@ export interface UploadsOptions {
   tmpDir: string;
 }
 
+/**
+ * The largest text field: known_speaker_references[] carry up to 10 s of audio as a base64 data
+ * URL (48 kHz 16-bit stereo WAV: 2.6 MB).
+ */
+export const MAX_FIELD_BYTES = 4 << 20;
+
 export default fp<UploadsOptions>(
   async (app, opts) => {
     // A TMP_DIR that does not exist yet (a fresh volume) should not turn every upload into a 500.
     await fs.mkdir(opts.tmpDir, { recursive: true });
     await app.register(multipart, {
       throwFileSizeLimit: true,
-      limits: { fileSize: opts.maxUploadBytes, fieldSize: 1 << 20, fields: 64, parts: 1100, headerPairs: 100 },
+      limits: { fileSize: opts.maxUploadBytes, fieldSize: MAX_FIELD_BYTES, fields: 64, parts: 1100, headerPairs: 100 },
     });
     app.decorateRequest('uploadDir', null);
 
@@ -64,6 +70,10 @@ export default fp<UploadsOptions>(
         let n = 0;
         for await (const part of request.parts({ limits: { files: policy.maxFiles, fileSize: maxBytes } })) {
           if (part.type === 'field') {
+            // busboy cuts an over-long value silently; a cut data URL would fail later as "not audio".
+            if (part.valueTruncated) {
+              throw errors.invalidRequest(`Form field '${part.fieldname}' is longer than ${MAX_FIELD_BYTES} bytes.`, part.fieldname.replace(/\[.*$/, ''), 'field_too_large');
+            }
             entries.push([part.fieldname, part.value]);
             continue;
           }
