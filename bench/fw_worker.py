@@ -13,18 +13,43 @@ import json
 import sys
 import time
 
-from faster_whisper import WhisperModel, decode_audio
+from faster_whisper import BatchedInferencePipeline, WhisperModel, decode_audio
 
 model_dir, compute_type, threads = sys.argv[1], sys.argv[2], int(sys.argv[3])
 workers = int(sys.argv[4]) if len(sys.argv) > 4 else 1
 model = WhisperModel(model_dir, device="cpu", compute_type=compute_type, cpu_threads=threads, num_workers=workers)
+batched = BatchedInferencePipeline(model=model)
 audio = {}
 FALLBACK = [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]
+
+
+def speaches_defaults(file):
+    """What speaches does with a request at its defaults (the Engine 3 contender): decode the upload,
+    BatchedInferencePipeline with batch 8 and beam 5, Silero VAD always on (min silence 160 ms,
+    chunks of at most 30 s), no timestamps, temperature 0. Timed from the file on disk, decode included."""
+    t0 = time.perf_counter()
+    pcm = decode_audio(file, sampling_rate=16000)
+    segments, _ = batched.transcribe(
+        pcm,
+        language="en",
+        batch_size=8,
+        beam_size=5,
+        temperature=0.0,
+        vad_filter=True,
+        vad_parameters={"min_silence_duration_ms": 160, "max_speech_duration_s": 30},
+        without_timestamps=True,
+    )
+    text = "".join(s.text for s in segments).strip()
+    return time.perf_counter() - t0, text
 
 print(json.dumps({"id": -1, "ready": True}), flush=True)
 for line in sys.stdin:
     req = json.loads(line)
     try:
+        if req.get("mode") == "speaches":
+            seconds, text = speaches_defaults(req["file"])
+            print(json.dumps({"id": req["id"], "seconds": seconds, "text": text}), flush=True)
+            continue
         if req["file"] not in audio:
             audio[req["file"]] = decode_audio(req["file"], sampling_rate=16000)
         t0 = time.perf_counter()

@@ -20,6 +20,8 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   realtime: () => import('./realtime.js'),
   'abort-stress': () => import('./abort-stress.js'),
   'vad-wer': () => import('./vad-wer.js'),
+  speaches: () => import('./speaches.js'),
+  'short-window': () => import('./short-window.js'),
 };
 
 const [name, ...args] = process.argv.slice(2);

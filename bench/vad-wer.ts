@@ -7,23 +7,13 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { createFfmpegDecoder } from '../src/audio/ffmpeg.js';
 import { createWhisperEngine } from '../src/engine/whisper.js';
 import type { DecodeParams, LoadedModel } from '../src/engine/types.js';
 import { AUTO_VAD } from '../src/services/transcription.js';
-import { audioPath, references, requireModel } from '../test/support/paths.js';
-import { normalize, wordErrors } from '../test/support/wer.js';
+import { requireModel } from '../test/support/paths.js';
 import { Report } from './lib/report.js';
 import { fmt, table } from './lib/stats.js';
-
-interface Config {
-  name: string;
-  model: () => Promise<LoadedModel>;
-  params: DecodeParams;
-  errors: number;
-  words: number;
-  seconds: number;
-}
+import { runWerSuite, werConfig, type WerConfig } from './lib/wer-suite.js';
 
 export async function main(args: string[]): Promise<string> {
   const threads = Number(args[0] ?? 2);
@@ -35,8 +25,8 @@ export async function main(args: string[]): Promise<string> {
     return loaded.get(file)!;
   };
   const base: DecodeParams = { beamSize: 5, bestOf: 5, threads, language: 'en' };
-  const configs: Config[] = [];
-  const add = (name: string, m: () => Promise<LoadedModel>, params: DecodeParams) => configs.push({ name, model: m, params, errors: 0, words: 0, seconds: 0 });
+  const configs: WerConfig[] = [];
+  const add = (name: string, m: () => Promise<LoadedModel>, params: DecodeParams) => configs.push(werConfig(name, m, () => params));
   for (const name of ['tiny.en', 'base']) {
     const file = requireModel(name);
     add(`${name} f16, VAD off`, model(file, name), base);
@@ -47,27 +37,10 @@ export async function main(args: string[]): Promise<string> {
     const file = quantDir && path.join(quantDir, `ggml-tiny.en-${q}.bin`);
     if (file && existsSync(file)) add(`tiny.en ${q}, VAD off`, model(file, `tiny.en-${q}`), base);
   }
-  const clips = references().filter((r) => r.quality === 'exact' && r.language === 'en');
-  const decoder = createFfmpegDecoder();
-  let audioSeconds = 0;
-  for (const [i, clip] of clips.entries()) {
-    const { pcm, duration } = await decoder.decodeFile(audioPath(clip.file));
-    audioSeconds += duration;
-    const ref = normalize(clip.text);
-    for (let k = 0; k < configs.length; k++) {
-      const c = configs[(i + k) % configs.length];
-      const m = await c.model();
-      const started = performance.now();
-      const t = await m.transcribe(pcm, c.params);
-      c.seconds += (performance.now() - started) / 1000;
-      c.errors += wordErrors(ref, normalize(t.text));
-      c.words += ref.length;
-    }
-    console.error(`  ${clip.file} done`);
-  }
+  const { clips, audioSeconds } = await runWerSuite(configs);
   const baseline = (model: string) => configs.find((c) => c.name === `${model} f16, VAD off`)!;
   return new Report('VAD filter and quantised weights: WER and speed')
-    .add(`${clips.length} English clips with exact references (${fmt(audioSeconds, 1)} s of audio), beam 5 / best_of 5, ${threads} threads, ` +
+    .add(`${clips} English clips with exact references (${fmt(audioSeconds, 1)} s of audio), beam 5 / best_of 5, ${threads} threads, ` +
       `VAD auto = Silero with threshold ${AUTO_VAD.threshold}, padding ${AUTO_VAD.prefixPaddingMs} ms, min silence ${AUTO_VAD.silenceDurationMs} ms, min speech ${AUTO_VAD.minSpeechMs} ms. ` +
       `Time = sum of transcribe() over the clips (decoded PCM in, model loaded).`)
     .add(table(['configuration', 'WER', 'words', 'time s', 'time ÷ same model f16 VAD off'], configs.map((c) => {

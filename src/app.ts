@@ -82,6 +82,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     maxAudioSeconds: config.MAX_AUDIO_SECONDS,
     defaults: { beamSize: config.BEAM_SIZE, bestOf: config.BEST_OF, threads: config.THREADS_PER_REQUEST },
     vad: { default: config.VAD_FILTER, available: vad !== undefined },
+    shortWindow: config.SHORT_WINDOW,
     diarizer: deps.diarizer,
   });
   // With the real decoder, async uploads are probed at submit (non-audio and over-long files refused at once).
@@ -198,7 +199,7 @@ export async function preloadModels(app: FastifyInstance): Promise<void> {
 
 async function createRealEngine(config: Config): Promise<Engine> {
   const { createWhisperEngine } = await import('./engine/whisper.js');
-  return createWhisperEngine({ defaultThreads: config.THREADS_PER_REQUEST, flashAttn: config.FLASH_ATTN });
+  return createWhisperEngine({ defaultThreads: config.THREADS_PER_REQUEST ?? config.CPU_THREADS, flashAttn: config.FLASH_ATTN });
 }
 
 /** The Silero VAD when the engine can load one and its weights are present; otherwise undefined. */
@@ -225,6 +226,7 @@ async function createRealPool(config: Config, models: ModelCatalog, engine: Engi
     // Preloaded models are what /ready promises; an idle TTL must never unload them.
     pinned: config.PRELOAD_MODELS.flatMap((name) => models.resolve(name)?.name ?? []),
     useGpu: config.USE_GPU,
+    cpuThreads: config.THREADS_PER_REQUEST ? config.THREADS_PER_REQUEST * config.POOL_CONCURRENCY : config.CPU_THREADS,
   });
 }
 

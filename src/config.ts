@@ -58,6 +58,8 @@ const EnvSchema = z.object({
   USE_GPU: z.stringbool().default(false),
   /** Flash attention in whisper.cpp (its default since 1.8; faster on CPU and GPU). */
   FLASH_ATTN: z.stringbool().default(true),
+  // Encode a short clip over its own length (audio_ctx with a floor and a margin: short-window.ts).
+  SHORT_WINDOW: z.stringbool().default(true),
   /**
    * Silero VAD before decoding, for file requests that send no chunking_strategy: `auto` decodes
    * only speech (silence and noise give no text), `off` decodes everything. BENCHMARKS.md has the
@@ -137,7 +139,10 @@ export interface Config extends Omit<Env, 'MODEL_ALIASES' | 'PRELOAD_MODELS' | '
   /** Always contains whisper-1 (→ DEFAULT_MODEL) unless MODEL_ALIASES overrides it. */
   MODEL_ALIASES: Readonly<Record<string, string>>;
   PRELOAD_MODELS: readonly string[];
-  THREADS_PER_REQUEST: number;
+  /** Fixed threads per transcription; undefined: the pool's work-conserving share of CPU_THREADS. */
+  THREADS_PER_REQUEST: number | undefined;
+  /** The CPU threads the pool shares out (the machine's, or the container's CPU quota). */
+  CPU_THREADS: number;
   JOB_CONCURRENCY: number;
 }
 
@@ -169,7 +174,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cpus = os.avail
     ...e,
     MODEL_ALIASES: Object.freeze({ 'whisper-1': e.DEFAULT_MODEL, ...e.MODEL_ALIASES }),
     PRELOAD_MODELS: Object.freeze(e.PRELOAD_MODELS ?? [e.DEFAULT_MODEL]),
-    THREADS_PER_REQUEST: e.THREADS_PER_REQUEST ?? Math.max(1, Math.floor(cpus / e.POOL_CONCURRENCY)),
+    // Unset: work-conserving (the pool gives a lone request every core, concurrent ones a share).
+    THREADS_PER_REQUEST: e.THREADS_PER_REQUEST,
+    CPU_THREADS: cpus,
     API_KEYS: Object.freeze(e.API_KEYS) as string[],
     CORS_ORIGINS: Object.freeze(e.CORS_ORIGINS) as string[],
     S3_INPUT_BUCKETS: Object.freeze(e.S3_INPUT_BUCKETS) as string[],

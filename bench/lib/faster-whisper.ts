@@ -8,6 +8,8 @@ import type { Decoding } from './settings.js';
 export interface FwWorker {
   pid: number;
   transcribe(file: string, d: Decoding): Promise<{ seconds: number; text: string }>;
+  /** speaches' defaults (batched pipeline, VAD, beam 5), timed from the file: see fw_worker.py. */
+  speaches(file: string): Promise<{ seconds: number; text: string }>;
   close(): Promise<void>;
 }
 
@@ -50,20 +52,21 @@ export async function startFw(computeType: 'int8' | 'float32', threads: number, 
     for (const p of pending.values()) p.reject(new Error(`fw worker exited (${code})`));
   });
   await isReady;
+  const ask = (req: Record<string, unknown>): Promise<{ seconds: number; text: string }> =>
+    new Promise((resolve, reject) => {
+      const id = next++;
+      const timer = setTimeout(() => {
+        pending.delete(id);
+        reject(new Error('faster-whisper worker: no reply in 600 s'));
+      }, 600_000);
+      const done = <T,>(f: (v: T) => void) => (v: T) => (clearTimeout(timer), f(v));
+      pending.set(id, { resolve: done(resolve), reject: done(reject) });
+      child.stdin.write(JSON.stringify({ id, ...req }) + '\n');
+    });
   return {
     pid: child.pid!,
-    transcribe: (file, d) =>
-      new Promise((resolve, reject) => {
-        const id = next++;
-        const timer = setTimeout(() => {
-          pending.delete(id);
-          reject(new Error('faster-whisper worker: no reply in 600 s'));
-        }, 600_000);
-        const done = <T,>(f: (v: T) => void) => (v: T) => (clearTimeout(timer), f(v));
-        pending.set(id, { resolve: done(resolve), reject: done(reject) });
-        const req = { id, file, beam_size: d.beamSize, best_of: d.bestOf, fallback: d.fallback };
-        child.stdin.write(JSON.stringify(req) + '\n');
-      }),
+    speaches: (file) => ask({ file, mode: 'speaches' }),
+    transcribe: (file, d) => ask({ file, beam_size: d.beamSize, best_of: d.bestOf, fallback: d.fallback }),
     close: () =>
       new Promise((resolve) => {
         child.once('exit', () => resolve());

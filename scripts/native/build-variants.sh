@@ -26,15 +26,19 @@ for variant in $variants; do
   lib="$repo/node_modules/.whisper-native-$variant"
   echo "build-variants: whisper.cpp for $variant into $lib" >&2
   WHISPER_MARCH="$variant" bash "$repo/scripts/native/build-libwhisper.sh" --out "$lib"
-  # The binding compiles in a copy of the package, so the base addon's build/ is left as it is.
-  work="$(mktemp -d)"
+  # The binding compiles in a copy of the package, so the base addon's build/ is left as it is; the
+  # copy sits in node_modules so that its build resolves node-addon-api as the original does.
+  work="$repo/node_modules/.smart-whisper-$variant"
+  rm -rf "$work" && mkdir -p "$work"
   cp -r "$addon_dir/." "$work/"
   rm -rf "$work/build"
   # The binding's own files stay x86-64-v3 (they are glue, not kernels); the link line is the variant's.
   (cd "$work" && WHISPER_NATIVE_DIR="$lib" WHISPER_MARCH=x86-64-v3 nice -n "${NICE:-10}" \
      node "$gyp" rebuild --jobs "${JOBS:-max}" > "$lib/binding.log" 2>&1) || {
     tail -n 40 "$lib/binding.log" >&2; rm -rf "$work"; echo "build-variants: binding for $variant failed" >&2; exit 1; }
-  cp "$work/build/Release/smart-whisper.node" "$addon_dir/build/Release/smart-whisper-$variant.node"
+  # Copy, then rename: a running server keeps the file it mapped (a new inode), never a half-written one.
+  cp "$work/build/Release/smart-whisper.node" "$addon_dir/build/Release/.smart-whisper-$variant.node.tmp"
+  mv "$addon_dir/build/Release/.smart-whisper-$variant.node.tmp" "$addon_dir/build/Release/smart-whisper-$variant.node"
   rm -rf "$work"
   echo "build-variants: $addon_dir/build/Release/smart-whisper-$variant.node" >&2
 done

@@ -12,11 +12,6 @@ export interface FfmpegDecoderOptions {
   ffprobePath?: string;
 }
 
-interface Probe {
-  duration?: number;
-  hasAudio: boolean;
-}
-
 /**
  * The last lines ffmpeg wrote to stderr carry the reason; the banner and progress do not.
  * ffmpeg quotes its input path, and a client must not learn where uploads are spooled.
@@ -26,21 +21,6 @@ export function ffmpegReason(stderr: string | null | undefined, fallback: string
   const lines = (stderr ?? '').split('\n').map((l) => l.trim()).filter((l) => l && !banner.test(l));
   const reason = lines.slice(-2).join(' / ') || fallback;
   return (inputPath ? reason.split(inputPath).join('input') : reason).slice(0, 500);
-}
-
-function probe(path: string, signal?: AbortSignal): Promise<Probe> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(errors.aborted());
-    ffmpeg.ffprobe(path, (err, data) => {
-      if (signal?.aborted) return reject(errors.aborted());
-      if (err) return reject(errors.unsupportedAudio(ffmpegReason(String(err.message), 'ffprobe could not read the file', path), err));
-      const duration = Number(data.format?.duration);
-      resolve({
-        duration: Number.isFinite(duration) ? duration : undefined,
-        hasAudio: data.streams.some((s) => s.codec_type === 'audio'),
-      });
-    });
-  });
 }
 
 function decodePcm(path: string, opts: DecodeOptions): Promise<Float32Array> {
@@ -76,9 +56,11 @@ function decodePcm(path: string, opts: DecodeOptions): Promise<Float32Array> {
       }
       resolve(pcm);
     };
-    command.on('error', (err: Error, _stdout: string | null, stderr: string | null) =>
-      finish(failure ? undefined : errors.unsupportedAudio(ffmpegReason(stderr, err.message, path), err)),
-    );
+    command.on('error', (err: Error, _stdout: string | null, stderr: string | null) => {
+      // One pass, no ffprobe first: a file without an audio stream is known from ffmpeg's own words.
+      const reason = NO_AUDIO.test(stderr ?? '') ? 'the file has no audio stream' : ffmpegReason(stderr, err.message, path);
+      finish(failure ? undefined : errors.unsupportedAudio(reason, err));
+    });
     const out = command.pipe();
     out.on('data', (chunk: Buffer) => {
       bytes += chunk.length;
@@ -89,19 +71,17 @@ function decodePcm(path: string, opts: DecodeOptions): Promise<Float32Array> {
   });
 }
 
+/** What ffmpeg says when `-vn` leaves nothing to write (a video-only or data-only file). */
+const NO_AUDIO = /does not contain any stream|Output file .* does not contain any stream|matches no streams/;
+
 export function createFfmpegDecoder(opts: FfmpegDecoderOptions = {}): AudioDecoder {
   if (opts.ffmpegPath) ffmpeg.setFfmpegPath(opts.ffmpegPath);
   if (opts.ffprobePath) ffmpeg.setFfprobePath(opts.ffprobePath);
   return {
     async decodeFile(path: string, decodeOpts: DecodeOptions = {}): Promise<DecodedAudio> {
-      const info = await probe(path, decodeOpts.signal);
-      if (!info.hasAudio) throw errors.unsupportedAudio('the file has no audio stream');
-      const max = decodeOpts.maxDurationSeconds;
-      // Reject from the container's own duration before paying for a decode; the decode re-checks,
-      // because a header can lie.
-      if (max && info.duration !== undefined && info.duration > max + 0.5) {
-        throw errors.audioTooLong(info.duration, max);
-      }
+      // One ffmpeg pass: the decode stops as soon as it passes maxDurationSeconds (a header's
+      // duration can lie anyway), so an up-front ffprobe only cost a process start per request.
+      if (decodeOpts.signal?.aborted) throw errors.aborted();
       const pcm = await decodePcm(path, decodeOpts);
       if (pcm.length === 0) throw errors.unsupportedAudio('the audio stream decoded to zero samples');
       if (decodeOpts.channels === 2) return splitStereo(pcm);

@@ -4,6 +4,7 @@
  * describes the patched binding's surface in types.
  */
 import { createRequire } from 'node:module';
+import { chooseAddon, type CpuVariant } from './cpu-variant.js';
 
 export interface NativeToken {
   text: string;
@@ -69,6 +70,10 @@ export interface NativeBinding {
   WhisperModel: { load(path: string, gpu: boolean, flashAttn?: boolean): Promise<NativeModel> };
   /** whisper.cpp's version string ("1.9.1"). */
   whisperVersion: string;
+  /** Language codes by whisper.cpp language id (the index into languageProbs' result). */
+  languageCodes: string[];
+  /** Spoken-language probabilities from the first 30 s, per language id; uses the state's mel buffer. */
+  languageProbs(handle: NativeHandle, state: NativeState, pcm: Float32Array, threads: number): Promise<Float32Array>;
   createState(handle: NativeHandle): Promise<NativeState>;
   /** The caller guarantees no transcription is using the state. */
   freeState(state: NativeState): void;
@@ -95,16 +100,27 @@ export interface NativeBinding {
 }
 
 let binding: NativeBinding | undefined;
+let loadedVariant: CpuVariant | 'custom' | undefined;
+
+/** Which build was loaded: a CPU variant, or 'custom' (WHISPER_ADDON_PATH). */
+export const addonVariant = () => loadedVariant;
 
 /**
- * Loads the addon once. WHISPER_ADDON_PATH selects another build of the same binding (the BYOL
- * CPU and CUDA builds are tested this way without replacing node_modules).
+ * Loads the addon once: the best CPU variant this machine runs (cpu-variant.ts).
+ * WHISPER_ADDON_PATH selects another build of the same binding (the BYOL CPU and CUDA builds are
+ * tested this way without replacing node_modules).
  */
 export function loadBinding(addonPath = process.env.WHISPER_ADDON_PATH): NativeBinding {
   if (!binding) {
     const require = createRequire(import.meta.url);
-    const path = addonPath || require.resolve('smart-whisper/build/Release/smart-whisper.node');
-    binding = require(path) as NativeBinding;
+    if (addonPath) {
+      binding = require(addonPath) as NativeBinding;
+      loadedVariant = 'custom';
+    } else {
+      const chosen = chooseAddon(require.resolve('smart-whisper/build/Release/smart-whisper.node'));
+      binding = require(chosen.file) as NativeBinding;
+      loadedVariant = chosen.variant;
+    }
   }
   return binding;
 }

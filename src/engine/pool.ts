@@ -3,6 +3,7 @@
  * states computing at once; a bounded FIFO wait queue sits in front and fails fast with
  * errors.queueFull() when it is full.
  */
+import { availableParallelism } from 'node:os';
 import { Semaphore } from './semaphore.js';
 import { ApiError, errors } from '../errors.js';
 import { PRIORITY_ORDER, type Engine, type LoadedModel, type ModelInfo, type ModelPool, type PoolListener, type PoolStats } from './types.js';
@@ -21,6 +22,21 @@ export interface ModelPoolOptions {
   idleTtlSeconds?: number;
   pinned?: string[];
   useGpu?: boolean;
+  /**
+   * The CPU threads the pool shares out (default: the machine's). Work-conserving: a transcription
+   * starting alone gets them all, one starting beside others gets its share (see threadShare).
+   */
+  cpuThreads?: number;
+}
+
+/**
+ * Threads for a transcription that starts while `running` are computing (itself included): the
+ * budget divided among them, at least 1. OpenMP teams are fixed for a call, so a request keeps
+ * what it started with; when one finishes the next to start gets more. A short overlap can
+ * oversubscribe the cores (2 + 1 on 2), which libgomp absorbs without collapse (BENCHMARKS.md).
+ */
+export function threadShare(budget: number, running: number): number {
+  return Math.max(1, Math.floor(budget / Math.max(1, running)));
 }
 
 interface Entry {
@@ -40,6 +56,8 @@ export function createModelPool(opts: ModelPoolOptions): ModelPool {
   const listeners: PoolListener[] = [];
   const shutdown = new AbortController();
   const emit: PoolListener = (event) => listeners.forEach((l) => l(event));
+  const cpuThreads = Math.max(1, opts.cpuThreads ?? availableParallelism());
+  const runningEverywhere = () => [...entries.values()].reduce((n, e) => n + e.slots.running, 0);
 
   const entryFor = (name: string): Entry => {
     let entry = entries.get(name);
@@ -115,7 +133,8 @@ export function createModelPool(opts: ModelPoolOptions): ModelPool {
         // Cancelled while the model loaded: don't start work nobody will read.
         if (signal?.aborted) throw errors.aborted();
         emit({ kind: 'start', model: name, waitSeconds: (performance.now() - enqueued) / 1000 });
-        return await runJob(entry, model, signal, shutdown.signal, fn, emit);
+        const lease = { threads: threadShare(cpuThreads, runningEverywhere()) };
+        return await runJob(entry, model, signal, shutdown.signal, (m, s) => fn(m, s, lease), emit);
       } finally {
         release();
         scheduleUnload(entry);

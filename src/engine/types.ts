@@ -63,14 +63,14 @@ export interface SpeakerSegment {
 export interface DecodeParams {
   /** ISO 639-1 code, or undefined for auto-detection. */
   language?: string;
+  /**
+   * OpenAI's languages[]: when no `language` is set, detection chooses among these codes only
+   * (whisper.cpp's language probabilities, masked). Ignored by English-only models.
+   */
+  languages?: string[];
   translate?: boolean;
   /** Initial prompt (OpenAI's `prompt`). */
   prompt?: string;
-  /**
-   * OpenAI's `languages[]`: language detection restricted to these codes (two or more; one is
-   * passed as `language`).
-   */
-  languages?: string[];
   /**
    * Sampling temperature. 0 (the default) means OpenAI's automatic fallback: start greedy and
    * step the temperature up by 0.2 when a decode fails the quality checks. A value > 0 samples
@@ -160,6 +160,12 @@ export type Priority = 'live' | 'interactive' | 'batch';
 
 export const PRIORITY_ORDER: Readonly<Record<Priority, number>> = { live: 0, interactive: 1, batch: 2 };
 
+/** What the pool hands a job with its slot. */
+export interface SlotLease {
+  /** CPU threads this job should use: all of them when it runs alone, a share beside others. */
+  threads: number;
+}
+
 export interface WithModelOptions {
   /** Default 'interactive'. */
   priority?: Priority;
@@ -175,7 +181,7 @@ export interface ModelPool {
   withModel<T>(
     name: string,
     signal: AbortSignal | undefined,
-    fn: (model: LoadedModel, signal: AbortSignal) => Promise<T>,
+    fn: (model: LoadedModel, signal: AbortSignal, lease: SlotLease) => Promise<T>,
     opts?: WithModelOptions,
   ): Promise<T>;
   /** Loads a model now (used for the default model after listen). */

@@ -5,9 +5,10 @@
  */
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { errors } from '../errors.js';
-import { loadBinding, type NativeBinding, type NativeHandle, type NativeSegment } from './native.js';
+import { ApiError, errors } from '../errors.js';
+import { loadBinding, type NativeBinding, type NativeHandle, type NativeSegment, type NativeState } from './native.js';
 import { toNativeParams } from './decode-params.js';
+import { resolveLanguage } from './language.js';
 import { StatePool } from './state-pool.js';
 import { toSegment, toTranscript } from './transcript.js';
 import { loadSileroVad } from './vad.js';
@@ -79,7 +80,7 @@ export function createWhisperEngine(opts: WhisperEngineOptions = {}): Engine {
 async function runTranscription(
   native: NativeBinding,
   handle: NativeHandle,
-  state: Parameters<NativeBinding['transcribe']>[1],
+  state: NativeState,
   vocab: ReturnType<NativeBinding['modelInfo']>,
   pcm: Float32Array,
   params: DecodeParams,
@@ -95,8 +96,13 @@ async function runTranscription(
   let streamed = 0;
   const segmentHook = onSegment && ((s: NativeSegment) => onSegment(toSegment(s, streamed++, vocab)));
   const progressHook = onProgress && ((pct: number) => onProgress(Math.min(1, Math.max(0, pct / 100))));
-  const nativeParams = toNativeParams(params, { multilingual: vocab.multilingual, ...opts });
   try {
+    const language = await resolveLanguage(params, vocab.multilingual, async () => ({
+      codes: native.languageCodes,
+      probs: await native.languageProbs(handle, state, pcm, Math.max(1, params.threads ?? opts.defaultThreads)),
+    }));
+    if (signal?.aborted) throw errors.aborted();
+    const nativeParams = toNativeParams({ ...params, language }, { multilingual: vocab.multilingual, ...opts });
     const result = await native.transcribe(handle, state, padShortInput(pcm), nativeParams, abortFlag, segmentHook, progressHook);
     return toTranscript({
       task: nativeParams.translate ? 'translate' : 'transcribe',
@@ -108,6 +114,7 @@ async function runTranscription(
     });
   } catch (err) {
     if (signal?.aborted) throw errors.aborted();
+    if (err instanceof ApiError) throw err;
     throw errors.transcriptionFailed((err as Error).message, err);
   } finally {
     signal?.removeEventListener('abort', abort);

@@ -17,6 +17,7 @@ import {
 } from './diarized-transcription.js';
 import { languageChoice, promptWithKeywords } from './language-keywords.js';
 import type { ModelCatalog } from './models.js';
+import { shortWindowFrames } from './short-window.js';
 
 export interface TranscriptionRequest {
   /** A file on disk: ffmpeg needs to seek in some containers (MP4/M4A). */
@@ -100,9 +101,9 @@ export interface PcmTranscriptionRequest extends Omit<TranscriptionRequest, 'fil
   shortWindow?: boolean;
 }
 
-/** Encoder frames for `samples` of 16 kHz audio: 50 per second plus 1 s of margin, at most the 30 s window. */
+/** Encoder frames for `samples` of 16 kHz audio under the short-window policy, at most the 30 s window. */
 export function audioCtxFor(samples: number): number {
-  return Math.min(1500, Math.ceil(samples / 320) + 50);
+  return shortWindowFrames(samples) ?? 1500;
 }
 
 export interface TranscriptionHooks {
@@ -129,8 +130,10 @@ export interface TranscriptionServiceDeps {
   models: Pick<ModelCatalog, 'require' | 'defaultModel'>;
   observer?: JobObserver;
   maxAudioSeconds: number;
-  /** Server-side decoding defaults (BEAM_SIZE, BEST_OF, THREADS_PER_REQUEST). */
+  /** Server-side decoding defaults (BEAM_SIZE, BEST_OF, THREADS_PER_REQUEST: unset = the pool's share). */
   defaults: Pick<DecodeParams, 'beamSize' | 'bestOf' | 'threads'>;
+  /** SHORT_WINDOW: file clips shorter than the 30 s window encode over their own length (default on). */
+  shortWindow?: boolean;
   /** VAD_FILTER, and whether the engine has a VAD model loaded. Absent: no VAD unless asked. */
   vad?: { default: 'auto' | 'off'; available: boolean };
   /** The speaker models (src/diarization). Absent: only stereo files split by channel are diarized. */
@@ -168,10 +171,12 @@ export function createTranscriptionService(deps: TranscriptionServiceDeps): Tran
     hooks: TranscriptionHooks,
   ) =>
     // The pool answers a full queue with errors.queueFull(retryAfter estimated from its stats).
-    deps.pool.withModel(modelName, req.signal, async (model, signal) => {
+    deps.pool.withModel(modelName, req.signal, async (model, signal, lease) => {
       hooks.onStart?.();
       const started = performance.now();
-      const transcript = await model.transcribe(pcm, params, { signal, onSegment: hooks.onSegment });
+      // THREADS_PER_REQUEST pins the count; otherwise the pool's work-conserving share.
+      const threads = params.threads ?? lease?.threads;
+      const transcript = await model.transcribe(pcm, { ...params, threads }, { signal, onSegment: hooks.onSegment });
       deps.observer?.jobDone({
         model: modelName,
         task: req.task,
@@ -228,6 +233,7 @@ export function createTranscriptionService(deps: TranscriptionServiceDeps): Tran
         temperature: req.temperature,
         wordTimestamps: req.wordTimestamps,
         vad: vadFor(req.chunking, deps.vad ?? { default: 'off', available: false }),
+        audioCtx: deps.shortWindow === false ? undefined : shortWindowFrames(audio.pcm.length),
       };
       if (!req.diarize) return run(info.name, audio.pcm, audio.duration, req, params, hooks);
       // Speaker segments are known only at the end: the stream gets them then, not per whisper segment.

@@ -69,6 +69,13 @@ describe('keywords[] and languages[]', () => {
     expect(r).toMatchObject({ languages: [{ code: 'en' }] });
     expect(normalize((r as { text: string }).text)).toMatch(/ask not what your country/);
   }, 120_000);
+
+  test('languages[]: identification chooses only among the codes given (English speech, de or fr allowed)', async () => {
+    const free = await client.audio.transcriptions.create({ file: file('jfk.wav'), model: 'base', languages: ['en', 'de'] } as Extra as never);
+    expect(free).toMatchObject({ languages: [{ code: 'en' }] });
+    const masked = await client.audio.transcriptions.create({ file: file('jfk.wav'), model: 'base', languages: ['de', 'fr'] } as Extra as never);
+    expect(['de', 'fr']).toContain((masked as { languages: { code: string }[] }).languages[0].code);
+  }, 120_000);
 });
 
 describe('gpt-4o-transcribe-diarize on a two-channel recording', () => {

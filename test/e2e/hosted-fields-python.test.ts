@@ -12,7 +12,7 @@ const PYTHON = process.env.PYTHON ?? 'python3';
 let server: RunningServer;
 
 beforeAll(async () => {
-  requireWeights('tiny.en');
+  requireWeights('tiny.en', 'base');
   const probe = spawnSync(PYTHON, ['-c', 'import openai'], { encoding: 'utf8' });
   if (probe.status !== 0) throw new Error(`This test needs ${PYTHON} with the openai package (pip install openai).\n${probe.stderr}`);
   server = await startServer({ PRELOAD_MODELS: 'tiny.en', DEFAULT_MODEL: 'tiny.en' });

@@ -107,6 +107,12 @@ describe('decoding parameters reach the engine', () => {
       threads: 2,
     });
   });
+  test('a clip shorter than the window encodes over its own length (floor 10 s, margin 2 s); a long one uses the full window', async () => {
+    await post({ file: audioFile(8.47), model: 'base' });
+    await post({ file: audioFile(20), model: 'base' });
+    await post({ file: audioFile(29), model: 'base' });
+    expect(t.pool.params.map((p) => p.audioCtx)).toEqual([600, 1100, undefined]);
+  });
   test('temperature defaults to 0 (automatic fallback)', async () => {
     await post({ file: audioFile(), model: 'base' });
     expect(t.pool.params[0].temperature).toBe(0);

@@ -15,7 +15,8 @@ describe('config', () => {
       MODEL_IDLE_TTL_SECONDS: 0,
       POOL_CONCURRENCY: 2,
       QUEUE_MAX: 32,
-      THREADS_PER_REQUEST: 4,
+      THREADS_PER_REQUEST: undefined,
+      CPU_THREADS: 8,
       BEAM_SIZE: 5,
       BEST_OF: 5,
       MAX_UPLOAD_BYTES: 26_214_400,
@@ -31,9 +32,8 @@ describe('config', () => {
     expect(Object.isFrozen(c)).toBe(true);
   });
 
-  test('threads per request divide the cores among the slots, at least 1', () => {
-    expect(loadConfig({ POOL_CONCURRENCY: '3' }, 8).THREADS_PER_REQUEST).toBe(2);
-    expect(loadConfig({ POOL_CONCURRENCY: '4' }, 2).THREADS_PER_REQUEST).toBe(1);
+  test('threads: unset is the pool\'s work-conserving share of the cores; a fixed count stays fixed', () => {
+    expect(loadConfig({ POOL_CONCURRENCY: '3' }, 8)).toMatchObject({ THREADS_PER_REQUEST: undefined, CPU_THREADS: 8 });
     expect(loadConfig({ THREADS_PER_REQUEST: '6' }, 2).THREADS_PER_REQUEST).toBe(6);
   });
 

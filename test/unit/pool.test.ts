@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../../src/errors.js';
-import { MAX_CONCURRENCY, createModelPool } from '../../src/engine/pool.js';
+import { MAX_CONCURRENCY, createModelPool, threadShare } from '../../src/engine/pool.js';
 import type { Engine, LoadedModel, ModelInfo, PoolEvent } from '../../src/engine/types.js';
 
 const info = (name: string): ModelInfo => ({ name, path: `/models/${name}.bin`, multilingual: false, sizeBytes: 1 });
@@ -59,6 +59,35 @@ describe('model pool', () => {
     expect(await Promise.all(jobs.slice(0, 4))).toEqual([0, 1, 2, 3]);
     expect(maxRunning).toBe(2);
     expect(pool.stats()[0]).toMatchObject({ inFlight: 0, queued: 0, completed: 4 });
+  });
+
+  it('shares the CPU threads work-conservingly: alone gets all, later starters a share, across models', async () => {
+    const pool = makePool({ concurrency: 4, cpuThreads: 8 });
+    const gates = Array.from({ length: 3 }, gate);
+    const threads: number[] = [];
+    const start = (model: string, g: ReturnType<typeof gate>) =>
+      pool.withModel(model, undefined, async (_m, _s, lease) => {
+        threads.push(lease.threads);
+        await g.done;
+      });
+    const a = start('tiny', gates[0]);
+    await vi.waitFor(() => expect(threads).toEqual([8]));
+    const b = start('base', gates[1]);
+    await vi.waitFor(() => expect(threads).toEqual([8, 4]));
+    const c = start('tiny', gates[2]);
+    await vi.waitFor(() => expect(threads).toEqual([8, 4, 2]));
+    gates[0].release();
+    gates[1].release();
+    await Promise.all([a, b]);
+    const d = pool.withModel('tiny', undefined, async (_m, _s, lease) => lease.threads);
+    expect(await d).toBe(4); // c still runs: two in flight
+    gates[2].release();
+    await c;
+    expect(await pool.withModel('tiny', undefined, async (_m, _s, lease) => lease.threads)).toBe(8);
+  });
+
+  it('threadShare never gives less than one thread', () => {
+    expect([threadShare(2, 1), threadShare(2, 2), threadShare(2, 3), threadShare(16, 3), threadShare(1, 0)]).toEqual([2, 1, 1, 5, 1]);
   });
 
   it('a full queue fails fast with a Retry-After estimate', async () => {

@@ -163,7 +163,7 @@ export function fakePool(opts: { concurrency?: number; maxQueue?: number; avgJob
       const t0 = performance.now();
       let outcome: 'ok' | 'error' | 'aborted' = 'ok';
       try {
-        return await fn(fakeModel(name, !name.endsWith('.en'), pool.script, pool.params), ac.signal);
+        return await fn(fakeModel(name, !name.endsWith('.en'), pool.script, pool.params), ac.signal, { threads: 1 });
       } catch (err) {
         outcome = ac.signal.aborted ? 'aborted' : 'error';
         throw err;

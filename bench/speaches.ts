@@ -1,0 +1,106 @@
+/**
+ * Engine 3's head-to-head: this server over HTTP at its defaults (`npm start`, nothing tuned)
+ * against a contender with speaches' defaults (faster-whisper's BatchedInferencePipeline, batch 8,
+ * beam 5, Silero VAD always on, int8, cpu_threads = our cores, no timestamps; decode included),
+ * and plain faster-whisper int8 (beam 5, no VAD, audio pre-decoded) for reference. Same tiny.en
+ * weights, interleaved, load quoted. Also 8 × jfk.wav from 4 concurrent clients (wall seconds).
+ *   npm run bench -- speaches [reps]      needs FW_PYTHON and FW_MODEL_DIR (BENCHMARKS.md)
+ * The 6-minute file is built from the clips when BENCH_AUDIO_DIR holds churchill.wav and
+ * lucier_i_am_sitting_in_a_room.wav (left out of the repository: their rights are unclear).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import path from 'node:path';
+import { references } from '../test/support/paths.js';
+import { wer } from '../test/support/wer.js';
+import { audioPath, CLIPS } from './lib/env.js';
+import { startFw } from './lib/faster-whisper.js';
+import { interleave, seconds } from './lib/interleave.js';
+import { loadavg, waitForQuiet } from './lib/load.js';
+import { startOurServer } from './lib/our-server.js';
+import { Report } from './lib/report.js';
+import { BEAM5 } from './lib/settings.js';
+import { fmt, median, table } from './lib/stats.js';
+
+const SIX_MINUTES = ['long_concat_en_16k.wav', 'librispeech_1272-141231-0002.flac', 'churchill.wav', 'long_concat_en_16k.wav', 'lucier_i_am_sitting_in_a_room.wav', 'long_concat_en_16k.wav'];
+
+/** The issue's 6-minute file (363 s, 16 kHz mono), or undefined when its two outside clips are absent. */
+function sixMinuteFile(): string | undefined {
+  const outside = process.env.BENCH_AUDIO_DIR ?? path.resolve('..', 'shared', 'audio');
+  const files = SIX_MINUTES.map((f) => (existsSync(audioPath(f)) ? audioPath(f) : path.join(outside, f)));
+  if (!files.every(existsSync)) return undefined;
+  const out = path.join(tmpdir(), 'bench-six-minutes.wav');
+  if (!existsSync(out)) {
+    const inputs = files.flatMap((f) => ['-i', f]);
+    const filter = files.map((_, i) => `[${i}:a]aresample=16000,pan=mono|c0=c0[a${i}]`).join(';') + ';' + files.map((_, i) => `[a${i}]`).join('') + `concat=n=${files.length}:v=0:a=1[out]`;
+    execFileSync('ffmpeg', ['-v', 'error', '-y', ...inputs, '-filter_complex', filter, '-map', '[out]', '-ar', '16000', '-ac', '1', '-c:a', 'pcm_s16le', out]);
+  }
+  return out;
+}
+
+export async function main(args: string[]): Promise<string> {
+  const reps = Number(args[0] ?? 3);
+  // Which rows: any of jfk, long, six, clients (default all).
+  const only = new Set((args[1] ?? 'jfk,long,six,clients').split(','));
+  const threads = availableParallelism();
+  const refs = new Map(references().map((r) => [r.file, r.text]));
+  const six = only.has('six') ? sixMinuteFile() : undefined;
+  const clips = [
+    ...(only.has('jfk') ? [{ name: CLIPS.jfk.file, file: audioPath(CLIPS.jfk.file), ref: refs.get(CLIPS.jfk.file) }] : []),
+    ...(only.has('long') ? [{ name: CLIPS.long.file, file: audioPath(CLIPS.long.file), ref: refs.get(CLIPS.long.file) }] : []),
+    ...(six ? [{ name: '6-minute file (363 s)', file: six, ref: undefined }] : []),
+  ];
+  const ours = await startOurServer();
+  const fw = await startFw('int8', threads);
+  const report = new Report('Engine 3: our server (HTTP, defaults) vs speaches-defaults contender');
+  const rows: string[][] = [];
+  try {
+    for (const clip of clips) {
+      const bytes = await readFile(clip.file);
+      const texts = new Map<string, string>();
+      const keep = (name: string) => (r: { seconds: number; text: string }) => (texts.set(name, r.text), r.seconds);
+      const load = await waitForQuiet(clip.name);
+      const times = await interleave(
+        [
+          { name: 'ours', run: () => ours.transcribe(bytes, path.basename(clip.file)).then(keep('ours')) },
+          { name: 'speaches', run: () => fw.speaches(clip.file).then(keep('speaches')) },
+          { name: 'fw', run: () => fw.transcribe(clip.file, BEAM5).then(keep('fw')) },
+        ],
+        reps,
+      );
+      const m = (n: string) => median(times.get(n)!);
+      const w = (n: string) => (clip.ref ? `${fmt(100 * wer(clip.ref, texts.get(n)!), 2)} %` : 'n/a');
+      rows.push([clip.name, fmt(m('ours')), fmt(m('speaches')), fmt(m('fw')), `**${fmt(m('ours') / m('speaches'), 2)}×**`, `${w('ours')} / ${w('speaches')} / ${w('fw')}`, `${load.split(' ')[1]}→${loadavg()[0]}`]);
+      console.error(rows.at(-1)!.join(' | '));
+    }
+    // Throughput: 8 × jfk from 4 clients. speaches' one CTranslate2 worker serves them in turn.
+    if (only.has('clients')) await clients();
+    report.add(
+      `tiny.en (ours: f16 ggml at the server defaults; faster-whisper: int8 from the same CT2 weights), ${threads} threads, ` +
+        `${reps} interleaved rounds after 1 warm-up; our time is end to end over HTTP (upload, decode, VAD, compute, JSON).`,
+      table(['work', 'ours s', 'speaches-defaults s', 'fw int8 plain s', 'ours ÷ speaches', 'WER ours / speaches / fw', 'load'], rows),
+    );
+    return report.toString();
+  } finally {
+    ours.close();
+    await fw.close();
+  }
+
+  async function clients() {
+    const jfk = await readFile(audioPath(CLIPS.jfk.file));
+    const fourClients = (one: () => Promise<unknown>) => seconds(() => Promise.all(Array.from({ length: 4 }, async () => { await one(); await one(); })));
+    const load = await waitForQuiet('throughput');
+    const tp = await interleave(
+      [
+        { name: 'ours', run: () => fourClients(() => ours.transcribe(jfk, CLIPS.jfk.file)) },
+        { name: 'speaches', run: () => fourClients(() => fw.speaches(audioPath(CLIPS.jfk.file))) },
+      ],
+      reps,
+    );
+    const t = (n: string) => median(tp.get(n)!);
+    rows.push(['8 × jfk.wav, 4 clients (wall)', fmt(t('ours')), fmt(t('speaches')), '', `**${fmt(t('ours') / t('speaches'), 2)}×**`, '', `${load.split(' ')[1]}→${loadavg()[0]}`]);
+    console.error(rows.at(-1)!.join(' | '));
+  }
+}
