@@ -2,9 +2,10 @@
  * OpenAI's `languages[]` and `keywords[]` in whisper's terms. One possible language is simply
  * `language`; several restrict whisper.cpp's language identification to them (the engine masks
  * the other languages' probabilities). Keywords bias decoding through the initial prompt:
- * whisper.cpp has no logit bias, and a prompt that ends with the words, comma-separated, fixes
- * their spelling (BENCHMARKS.md, "keywords": tiny.en writes "comfyu eye" for ComfyUI without
- * it, "ComfyUI" with it). whisper.cpp keeps the end of an over-long prompt, so the keywords go last.
+ * whisper.cpp has no logit bias, and a prompt that ends with the words, comma-separated, makes
+ * whisper hear them (BENCHMARKS.md, "keywords": tiny.en writes "comfyu eye" for ComfyUI without
+ * it); keyword-spelling.ts then fixes how they are written. whisper.cpp keeps the end of an
+ * over-long prompt, so the keywords go last.
  */
 import { errors } from '../errors.js';
 
@@ -30,5 +31,6 @@ export function languageChoice(language: string | undefined, languages: readonly
 export function promptWithKeywords(prompt: string | undefined, keywords: readonly string[] | undefined): string | undefined {
   const words = [...new Set((keywords ?? []).map((k) => k.trim()).filter(Boolean))];
   if (!words.length) return prompt;
-  return [prompt?.trim(), words.join(', ')].filter(Boolean).join(' ');
+  // Ending the list with a full stop measured steadier than without (BENCHMARKS.md, "keywords").
+  return [prompt?.trim(), `${words.join(', ')}.`].filter(Boolean).join(' ');
 }

@@ -15,6 +15,7 @@ import {
   transcribeDiarized,
   type DiarizeOptions,
 } from './diarized-transcription.js';
+import { segmentSpeller, spellKeywords } from './keyword-spelling.js';
 import { languageChoice, promptWithKeywords } from './language-keywords.js';
 import type { ModelCatalog } from './models.js';
 import { shortWindowFrames } from './short-window.js';
@@ -235,10 +236,14 @@ export function createTranscriptionService(deps: TranscriptionServiceDeps): Tran
         vad: vadFor(req.chunking, deps.vad ?? { default: 'off', available: false }),
         audioCtx: deps.shortWindow === false ? undefined : shortWindowFrames(audio.pcm.length),
       };
-      if (!req.diarize) return run(info.name, audio.pcm, audio.duration, req, params, hooks);
+      const speller = segmentSpeller(req.keywords);
+      if (!req.diarize) {
+        const onSegment = speller && hooks.onSegment ? (s: Segment) => hooks.onSegment!(speller(s)) : hooks.onSegment;
+        return spellKeywords(await run(info.name, audio.pcm, audio.duration, req, params, { ...hooks, onSegment }), req.keywords);
+      }
       // Speaker segments are known only at the end: the stream gets them then, not per whisper segment.
       const quiet: TranscriptionHooks = { onStart: onceOnly(hooks.onStart) };
-      return transcribeDiarized(
+      const diarized = await transcribeDiarized(
         {
           decoder: deps.decoder,
           diarizer: deps.diarizer,
@@ -249,6 +254,7 @@ export function createTranscriptionService(deps: TranscriptionServiceDeps): Tran
         known,
         req.signal,
       );
+      return spellKeywords(diarized, req.keywords);
     },
     async transcribePcm(req, hooks = {}) {
       const info = checkModel({ ...req, task: 'transcribe' });

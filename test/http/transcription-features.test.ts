@@ -76,9 +76,20 @@ describe('include[]=logprobs', () => {
 describe('keywords[] and languages[]', () => {
   test('keywords bias through the prompt, after the client prompt', async () => {
     await post({ file: audioFile(), model: 'tiny.en', 'keywords[]': ['ComfyUI', 'Kenobi'] });
-    expect(t.pool.params[0].prompt).toBe('ComfyUI, Kenobi');
+    expect(t.pool.params[0].prompt).toBe('ComfyUI, Kenobi.');
     await post({ file: audioFile(), model: 'tiny.en', prompt: 'A talk.', 'keywords[]': 'ComfyUI' });
-    expect(t.pool.params[1].prompt).toBe('A talk. ComfyUI');
+    expect(t.pool.params[1].prompt).toBe('A talk. ComfyUI.');
+  });
+
+  test('keywords fix how a heard keyword is written, in the text, the deltas and the logprobs alike', async () => {
+    const json = (await post({ file: audioFile(), model: 'tiny.en', 'keywords[]': 'KENOBI', 'include[]': 'logprobs' })).json();
+    expect(json.text).toBe('Hello there. General KENOBI.');
+    expect(spell(json.logprobs)).toBe(json.text);
+    const events = sse((await post({ file: audioFile(), model: 'tiny.en', 'keywords[]': 'KENOBI', stream: 'true', 'include[]': 'logprobs' })).body);
+    const deltas = events.filter((e) => e.type === 'transcript.text.delta');
+    expect(deltas.map((d) => d.delta).join('')).toBe('Hello there. General KENOBI.');
+    for (const d of deltas) expect(spell(d.logprobs)).toBe(d.delta);
+    expect(events.at(-1).text).toBe('Hello there. General KENOBI.');
   });
 
   test('one language is fixed, several restrict identification; json then reports languages', async () => {

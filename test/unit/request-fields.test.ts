@@ -28,8 +28,8 @@ describe('data URLs', () => {
 
 describe('keywords and languages', () => {
   it('keywords go after the prompt, comma-separated, without duplicates', () => {
-    expect(promptWithKeywords(undefined, ['ComfyUI'])).toBe('ComfyUI');
-    expect(promptWithKeywords('A talk.', ['ComfyUI', ' Stable Diffusion ', 'ComfyUI'])).toBe('A talk. ComfyUI, Stable Diffusion');
+    expect(promptWithKeywords(undefined, ['ComfyUI'])).toBe('ComfyUI.');
+    expect(promptWithKeywords('A talk.', ['ComfyUI', ' Stable Diffusion ', 'ComfyUI'])).toBe('A talk. ComfyUI, Stable Diffusion.');
     expect(promptWithKeywords('A talk.', [])).toBe('A talk.');
     expect(promptWithKeywords(undefined, undefined)).toBeUndefined();
   });
