@@ -229,3 +229,54 @@ describe('bad input: every case a 400 with the OpenAI body, nothing left behind'
     expect(expectOpenAIError(res.json())).toMatchObject({ param: 'known_speaker_references', code: 'field_too_large' });
   });
 });
+
+describe('the same fields on async jobs and /invocations', () => {
+  async function job(fields: Fields) {
+    const mp = await multipart(fields);
+    const res = await t.app.inject({ method: 'POST', url: '/v1/audio/transcriptions', payload: mp.payload, headers: { ...mp.headers, prefer: 'respond-async' } });
+    expect(res.statusCode, res.body).toBe(202);
+    const id = res.json().id;
+    for (let i = 0; i < 400; i++) {
+      const j = (await t.app.inject({ url: `/v1/audio/jobs/${id}` })).json();
+      if (j.status === 'completed') return (await t.app.inject({ url: `/v1/audio/jobs/${id}/result` })).json();
+      if (j.status === 'failed') throw new Error(JSON.stringify(j.error));
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error('job stuck');
+  }
+
+  test('a job answers what the synchronous call answers: diarized_json, logprobs, languages, keywords', async () => {
+    const diarized = await job({ file: audioFile(), model: 'gpt-4o-transcribe-diarize', response_format: 'diarized_json' });
+    expect(diarized.segments.map((s: { speaker: string }) => s.speaker)).toEqual(['A', 'B']);
+    const json = await job({ file: audioFile(), model: 'base', 'include[]': 'logprobs', 'languages[]': ['en', 'de'], 'keywords[]': 'KENOBI' });
+    expect(json).toMatchObject({ text: 'Hello there. General KENOBI.', languages: [{ code: 'en' }] });
+    expect(spell(json.logprobs)).toBe(json.text);
+  });
+
+  test('a job refuses what the synchronous call refuses, and known speakers for now', async () => {
+    for (const [fields, param] of [
+      [{ file: audioFile(), model: 'gpt-4o-transcribe-diarize', prompt: 'x' }, 'prompt'],
+      [{ file: audioFile(), model: 'tiny.en', response_format: 'diarized_json' }, 'response_format'],
+      [{ file: audioFile(), model: 'gpt-4o-transcribe-diarize', 'known_speaker_names[]': 'a', 'known_speaker_references[]': fakeRef(3) }, 'known_speaker_references'],
+    ] as [Fields, string][]) {
+      const mp = await multipart(fields);
+      const res = await t.app.inject({ method: 'POST', url: '/v1/audio/transcriptions', payload: mp.payload, headers: { ...mp.headers, prefer: 'respond-async' } });
+      expect(res.statusCode).toBe(400);
+      expect(expectOpenAIError(res.json()).param).toBe(param);
+    }
+  });
+
+  test('/invocations: diarized_json (Accept: application/json agrees), logprobs, keywords, languages', async () => {
+    const invoke = (body: object, accept = 'application/json') =>
+      t.app.inject({ method: 'POST', url: '/invocations', payload: JSON.stringify({ audio_b64: Buffer.from('FAKE 4').toString('base64'), ...body }), headers: { 'content-type': 'application/json', accept } });
+    const d = await invoke({ model: 'gpt-4o-transcribe-diarize', response_format: 'diarized_json' });
+    expect(d.statusCode, d.body).toBe(200);
+    expect(d.json().segments).toHaveLength(2);
+    const j = (await invoke({ model: 'base', include: ['logprobs'], languages: ['en', 'de'], keywords: ['KENOBI'] })).json();
+    expect(j).toMatchObject({ text: 'Hello there. General KENOBI.', languages: [{ code: 'en' }] });
+    expect(spell(j.logprobs)).toBe(j.text);
+    const bad = await invoke({ model: 'gpt-4o-transcribe-diarize', prompt: 'x' });
+    expect(bad.statusCode).toBe(400);
+    expect(expectOpenAIError(bad.json()).param).toBe('prompt');
+  });
+});
