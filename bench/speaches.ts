@@ -28,7 +28,8 @@ const SIX_MINUTES = ['long_concat_en_16k.wav', 'librispeech_1272-141231-0002.fla
 
 /** The issue's 6-minute file (363 s, 16 kHz mono), or undefined when its two outside clips are absent. */
 function sixMinuteFile(): string | undefined {
-  const outside = process.env.BENCH_AUDIO_DIR ?? path.resolve('..', 'shared', 'audio');
+  const outside = process.env.BENCH_AUDIO_DIR;
+  if (!outside) return undefined;
   const files = SIX_MINUTES.map((f) => (existsSync(audioPath(f)) ? audioPath(f) : path.join(outside, f)));
   if (!files.every(existsSync)) return undefined;
   const out = path.join(tmpdir(), 'bench-six-minutes.wav');

@@ -13,7 +13,9 @@ npm ci --no-audit --no-fund --foreground-scripts
 addon=node_modules/smart-whisper/build/Release/smart-whisper.node
 node -e "
   const b = require('./$addon');
-  for (const k of ['WhisperModel', 'transcribe', 'createState', 'vadLoad']) if (!b[k]) throw new Error('addon lacks ' + k);
+  for (const k of ['WhisperModel', 'transcribe', 'createState', 'vadLoad', 'languageProbs']) if (!b[k]) throw new Error('addon lacks ' + k);
+  // The AVX-512 variant (scripts/native/build-variants.sh) is only loaded where the CPU runs it.
+  if (process.arch === 'x64' && !process.env.WHISPER_NATIVE_DIR && !require('fs').existsSync('node_modules/smart-whisper/build/Release/smart-whisper-avx512.node')) throw new Error('the avx512 variant was not built');
   if (b.whisperVersion !== '1.9.1') throw new Error('addon links whisper.cpp ' + b.whisperVersion);
   console.log('addon ok: $addon, whisper.cpp ' + b.whisperVersion + ' (WHISPER_MARCH=$WHISPER_MARCH)');
 "
