@@ -208,6 +208,9 @@ describe('bad input: every case a 400 with the OpenAI body, nothing left behind'
     ['language not among languages[]', { file: audioFile(), model: 'base', language: 'en', 'languages[]': ['de', 'fr'] }, 'languages'],
     ['languages[] without en on an English-only model', { file: audioFile(), model: 'tiny.en', 'languages[]': ['de', 'fr'] }, 'languages'],
     ['an empty keyword', { file: audioFile(), model: 'tiny.en', 'keywords[]': ['ok', '  '] }, 'keywords'],
+    ['more than 100 keywords', { file: audioFile(), model: 'tiny.en', 'keywords[]': Array.from({ length: 101 }, (_, i) => `k${i}`) }, 'keywords'],
+    ['more than 20 languages', { file: audioFile(), model: 'base', 'languages[]': ['en', 'de', 'fr', 'es', 'it', 'pt', 'nl', 'sv', 'da', 'no', 'fi', 'pl', 'cs', 'sk', 'hu', 'ro', 'bg', 'el', 'tr', 'ru', 'uk'] }, 'languages'],
+    ['a known speaker name over 64 characters', named([fakeRef(3)], ['n'.repeat(65)]), 'known_speaker_names'],
     ['a keyword over 100 characters', { file: audioFile(), model: 'tiny.en', 'keywords[]': 'x'.repeat(101) }, 'keywords'],
   ] as [string, Fields, string][])('%s', async (_name, fields, param) => {
     const res = await post(fields);

@@ -33,7 +33,8 @@ export default fp<UploadsOptions>(
     await fs.mkdir(opts.tmpDir, { recursive: true });
     await app.register(multipart, {
       throwFileSizeLimit: true,
-      limits: { fileSize: opts.maxUploadBytes, fieldSize: MAX_FIELD_BYTES, fields: 64, parts: 1100, headerPairs: 100 },
+      // fields: up to 100 keywords[], 20 languages[] and 8 known-speaker entries besides the other fields.
+      limits: { fileSize: opts.maxUploadBytes, fieldSize: MAX_FIELD_BYTES, fields: 200, parts: 1100, headerPairs: 100 },
     });
     app.decorateRequest('uploadDir', null);
 
