@@ -60,6 +60,8 @@ const EnvSchema = z.object({
   FLASH_ATTN: z.stringbool().default(true),
   // Encode a short clip over its own length (audio_ctx with a floor and a margin: short-window.ts).
   SHORT_WINDOW: z.stringbool().default(true),
+  // Files of 30 s and more: cut at VAD pauses and decode chunk by chunk, or whisper.cpp's sliding windows.
+  LONG_FORM: z.enum(['chunked', 'windows']).default('chunked'),
   /**
    * Silero VAD before decoding, for file requests that send no chunking_strategy: `auto` decodes
    * only speech (silence and noise give no text), `off` decodes everything. BENCHMARKS.md has the

@@ -5,7 +5,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { AudioDecoder } from '../audio/types.js';
-import type { DecodeParams, ModelPool, Priority, Segment, Task, Transcript, VadParams } from '../engine/types.js';
+import { LONG_FORM, planChunks, transcribeChunks } from '../engine/long-form.js';
+import type { DecodeParams, ModelPool, Priority, Segment, SpeechSpan, Task, Transcript, VadParams, VoiceActivityDetector } from '../engine/types.js';
 import type { Diarizer } from '../diarization/types.js';
 import { errors } from '../errors.js';
 import {
@@ -18,7 +19,7 @@ import {
 import { segmentSpeller, spellKeywords } from './keyword-spelling.js';
 import { languageChoice, promptWithKeywords } from './language-keywords.js';
 import type { ModelCatalog } from './models.js';
-import { shortWindowFrames } from './short-window.js';
+import { shortWindowFrames } from '../engine/short-window.js';
 
 export interface TranscriptionRequest {
   /** A file on disk: ffmpeg needs to seek in some containers (MP4/M4A). */
@@ -135,6 +136,12 @@ export interface TranscriptionServiceDeps {
   defaults: Pick<DecodeParams, 'beamSize' | 'bestOf' | 'threads'>;
   /** SHORT_WINDOW: file clips shorter than the 30 s window encode over their own length (default on). */
   shortWindow?: boolean;
+  /**
+   * LONG_FORM=chunked: files of 30 s and more are cut at Silero's pauses into chunks of at most
+   * 28 s, each decoded once over its own length (engine/long-form.ts). Needs the detector; without
+   * it (or with 'windows') whisper.cpp slides its 30 s windows as before.
+   */
+  longForm?: { mode: 'chunked' | 'windows'; detector?: Pick<VoiceActivityDetector, 'detect'> };
   /** VAD_FILTER, and whether the engine has a VAD model loaded. Absent: no VAD unless asked. */
   vad?: { default: 'auto' | 'off'; available: boolean };
   /** The speaker models (src/diarization). Absent: only stereo files split by channel are diarized. */
@@ -170,6 +177,7 @@ export function createTranscriptionService(deps: TranscriptionServiceDeps): Tran
     req: Pick<TranscriptionRequest, 'task' | 'signal' | 'priority'>,
     params: DecodeParams,
     hooks: TranscriptionHooks,
+    chunks?: SpeechSpan[],
   ) =>
     // The pool answers a full queue with errors.queueFull(retryAfter estimated from its stats).
     deps.pool.withModel(modelName, req.signal, async (model, signal, lease) => {
@@ -177,7 +185,10 @@ export function createTranscriptionService(deps: TranscriptionServiceDeps): Tran
       const started = performance.now();
       // THREADS_PER_REQUEST pins the count; otherwise the pool's work-conserving share.
       const threads = params.threads ?? lease?.threads;
-      const transcript = await model.transcribe(pcm, { ...params, threads }, { signal, onSegment: hooks.onSegment });
+      const hooksIn = { signal, onSegment: hooks.onSegment };
+      const transcript = chunks
+        ? await transcribeChunks(model, pcm, chunks, { ...params, threads }, hooksIn)
+        : await model.transcribe(pcm, { ...params, threads }, hooksIn);
       deps.observer?.jobDone({
         model: modelName,
         task: req.task,
@@ -236,10 +247,17 @@ export function createTranscriptionService(deps: TranscriptionServiceDeps): Tran
         vad: vadFor(req.chunking, deps.vad ?? { default: 'off', available: false }),
         audioCtx: deps.shortWindow === false ? undefined : shortWindowFrames(audio.pcm.length),
       };
+      // Long files: find the speech before taking a model slot, then decode it chunk by chunk.
+      const detector = deps.longForm?.mode === 'chunked' ? deps.longForm.detector : undefined;
+      const chunksFor = async (pcm: Float32Array, seconds: number) =>
+        detector && params.vad && seconds >= LONG_FORM.minSeconds
+          ? planChunks(await detector.detect(pcm, params.vad, req.signal), seconds)
+          : undefined;
       const speller = segmentSpeller(req.keywords);
       if (!req.diarize) {
+        const chunks = await chunksFor(audio.pcm, audio.duration);
         const onSegment = speller && hooks.onSegment ? (s: Segment) => hooks.onSegment!(speller(s)) : hooks.onSegment;
-        return spellKeywords(await run(info.name, audio.pcm, audio.duration, req, params, { ...hooks, onSegment }), req.keywords);
+        return spellKeywords(await run(info.name, audio.pcm, audio.duration, req, params, { ...hooks, onSegment }, chunks), req.keywords);
       }
       // Speaker segments are known only at the end: the stream gets them then, not per whisper segment.
       const quiet: TranscriptionHooks = { onStart: onceOnly(hooks.onStart) };
@@ -247,7 +265,10 @@ export function createTranscriptionService(deps: TranscriptionServiceDeps): Tran
         {
           decoder: deps.decoder,
           diarizer: deps.diarizer,
-          transcribe: (pcm, p, signal) => run(info.name, pcm, pcm.length / 16_000, { ...req, signal }, p, quiet),
+          transcribe: async (pcm, p, signal) => {
+            const seconds = pcm.length / 16_000;
+            return run(info.name, pcm, seconds, { ...req, signal }, p, quiet, await chunksFor(pcm, seconds));
+          },
         },
         audio,
         params,

@@ -3,7 +3,7 @@
  * (floor and margin of src/services/short-window.ts), keep every word, the last one included.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { shortWindowFrames } from '../../src/services/short-window.js';
+import { shortWindowFrames } from '../../src/engine/short-window.js';
 import { audioPath, references } from '../support/paths.js';
 import { normalize, wordErrors } from '../support/wer.js';
 import { realEngine } from './setup.js';
