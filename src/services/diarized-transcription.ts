@@ -34,6 +34,26 @@ export interface DiarizeDeps {
 
 const round2 = (x: number) => Math.round(x * 100) / 100;
 
+/** OpenAI: the diarization model needs chunking_strategy for inputs over 30 s. */
+export function requireChunking(seconds: number, chunking: unknown): void {
+  if (seconds <= MAX_UNCHUNKED_SECONDS || chunking !== undefined) return;
+  throw errors.invalidRequest(
+    `chunking_strategy is required for diarization of audio longer than ${MAX_UNCHUNKED_SECONDS} s (this file: ${seconds.toFixed(1)} s); send chunking_strategy=auto.`,
+    'chunking_strategy',
+    'missing_required_parameter',
+  );
+}
+
+/** Diarizing a stereo file runs whisper once per channel; the stream starts at the first. */
+export function onceOnly(fn: (() => void) | undefined): (() => void) | undefined {
+  let done = false;
+  return fn && (() => {
+    if (done) return;
+    done = true;
+    fn();
+  });
+}
+
 /** Decodes and checks the reference clips; every failure is a 400 on known_speaker_references. */
 export async function decodeReferences(
   decoder: AudioDecoder,

@@ -16,7 +16,21 @@ export interface LanguageChoice {
   languages?: string[];
 }
 
-export function languageChoice(language: string | undefined, languages: readonly string[] | undefined): LanguageChoice {
+export function languageChoice(
+  language: string | undefined,
+  languages: readonly string[] | undefined,
+  model?: { model: string; multilingual: () => boolean },
+): LanguageChoice {
+  const choice = candidates(language, languages);
+  // An English-only model identifies no language: of several candidates, English is the one it can do.
+  if (!choice.languages || !model || model.multilingual()) return choice;
+  if (!choice.languages.includes('en')) {
+    throw errors.invalidRequest(`Model '${model.model}' is English-only; languages[] must include 'en'.`, 'languages', 'unsupported_language');
+  }
+  return { language: 'en' };
+}
+
+function candidates(language: string | undefined, languages: readonly string[] | undefined): LanguageChoice {
   if (!languages?.length) return { language };
   const unique = [...new Set(languages)];
   if (language !== undefined) {

@@ -10,9 +10,10 @@ import type { DecodeParams, ModelPool, Priority, Segment, SpeechSpan, Task, Tran
 import type { Diarizer } from '../diarization/types.js';
 import { errors } from '../errors.js';
 import {
-  MAX_UNCHUNKED_SECONDS,
   decodeReferences,
   isDiarizeModel,
+  onceOnly,
+  requireChunking,
   transcribeDiarized,
   type DiarizeOptions,
 } from './diarized-transcription.js';
@@ -202,14 +203,10 @@ export function createTranscriptionService(deps: TranscriptionServiceDeps): Tran
     async transcribe(request, hooks = {}) {
       // The diarization model is DEFAULT_MODEL's whisper plus the speaker step.
       const req = request.diarize && isDiarizeModel(request.model) ? { ...request, model: deps.models.defaultModel } : request;
-      let choice = languageChoice(req.language, req.languages);
-      // An English-only model identifies no language: of several candidates, English is the one it can do.
-      if (choice.languages && !deps.models.require(req.model).multilingual) {
-        if (!choice.languages.includes('en')) {
-          throw errors.invalidRequest(`Model '${req.model}' is English-only; languages[] must include 'en'.`, 'languages', 'unsupported_language');
-        }
-        choice = { language: 'en' };
-      }
+      const choice = languageChoice(req.language, req.languages, {
+        model: req.model,
+        multilingual: () => deps.models.require(req.model).multilingual,
+      });
       const info = checkModel({ ...req, language: choice.language });
 
       // References first: they are small, and a bad one should fail before the big decode.
@@ -227,13 +224,7 @@ export function createTranscriptionService(deps: TranscriptionServiceDeps): Tran
       });
       if (audio.duration > maxAudioSeconds) throw errors.audioTooLong(audio.duration, maxAudioSeconds);
       if (audio.pcm.length === 0) throw errors.unsupportedAudio('the file contains no audio samples');
-      if (req.diarize && audio.duration > MAX_UNCHUNKED_SECONDS && req.chunking === undefined) {
-        throw errors.invalidRequest(
-          `chunking_strategy is required for diarization of audio longer than ${MAX_UNCHUNKED_SECONDS} s (this file: ${audio.duration.toFixed(1)} s); send chunking_strategy=auto.`,
-          'chunking_strategy',
-          'missing_required_parameter',
-        );
-      }
+      if (req.diarize) requireChunking(audio.duration, req.chunking);
       hooks.onDecoded?.(audio.duration);
 
       const params: DecodeParams = {
@@ -295,12 +286,3 @@ export function createTranscriptionService(deps: TranscriptionServiceDeps): Tran
   };
 }
 
-/** Diarizing a stereo file runs whisper once per channel; the stream starts at the first. */
-function onceOnly(fn: (() => void) | undefined): (() => void) | undefined {
-  let done = false;
-  return fn && (() => {
-    if (done) return;
-    done = true;
-    fn();
-  });
-}
