@@ -28,7 +28,7 @@ RUN WHISPER_MARCH="${WHISPER_MARCH}" scripts/docker/install-deps.sh
 
 COPY tsconfig.json tsconfig.build.json ./
 COPY src/ src/
-# The browser demo's static files (served at /demo; dist/http/routes/demo.js reads ../../../public).
+# The playground's static files (served at /; dist/http/routes/playground.js reads ../../../public).
 COPY public/ public/
 COPY models/catalog.json models/
 COPY scripts/docker/ scripts/docker/

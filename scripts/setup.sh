@@ -11,7 +11,7 @@ need_apt=()
 command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || need_apt+=(ffmpeg)
 # cmake builds whisper.cpp v1.9.1 in the npm ci preinstall (scripts/native/build-libwhisper.sh).
 command -v cmake >/dev/null || need_apt+=(cmake)
-# Headless Chromium and its WebDriver drive the browser demo test (test/e2e/realtime-browser.test.ts).
+# Headless Chromium and its WebDriver drive the playground's browser tests (test/e2e/playground-browser.test.ts, realtime-browser.test.ts).
 command -v chromium >/dev/null && command -v chromedriver >/dev/null || need_apt+=(chromium chromium-driver)
 # Redis backs the JOBS_BACKEND=redis contract runs and the multi-replica test (.ci/run starts it).
 command -v redis-server >/dev/null || need_apt+=(redis-server)

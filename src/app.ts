@@ -24,7 +24,8 @@ import audioRoutes from './http/routes/audio.js';
 import healthRoutes from './http/routes/health.js';
 import modelRoutes from './http/routes/models.js';
 import realtimeRoutes, { websocketOptions } from './http/routes/realtime.js';
-import demoRoutes from './http/routes/demo.js';
+import playgroundRoutes from './http/routes/playground.js';
+import statusRoutes from './http/routes/status.js';
 import whisperRoutes from './http/routes/whisper.js';
 import { serializerCompiler, validatorCompiler } from './http/type-provider.js';
 import type { AppServices } from './http/types.js';
@@ -165,7 +166,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     await app.register(sagemakerRoutes, { sagemaker });
     await app.register(websocket, { options: websocketOptions(config.REALTIME_MAX_APPEND_BYTES) });
     await app.register(realtimeRoutes);
-    await app.register(demoRoutes);
+    await app.register(statusRoutes);
+    await app.register(playgroundRoutes);
   }
   if (vad && !deps.vad) app.addHook('onClose', async () => vad.free());
   // Job and webhook workers run once the app is ready; on close they hand running jobs back.

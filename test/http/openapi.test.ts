@@ -32,7 +32,7 @@ test('every compatible route and its OpenAI field names are documented', () => {
   const doc = JSON.parse(generated);
   expect(Object.keys(doc.paths).sort()).toEqual(
     ['/health', '/metrics', '/ready', '/v1/audio/transcriptions', '/v1/audio/translations',
-      '/v1/audio/jobs', '/v1/audio/jobs/{job_id}', '/v1/audio/jobs/{job_id}/result', '/v1/audio/jobs/{job_id}/cancel', '/v1/models', '/v1/models/{model}', '/v1/realtime', '/whisper', '/ping', '/invocations'].sort(),
+      '/v1/audio/jobs', '/v1/audio/jobs/{job_id}', '/v1/audio/jobs/{job_id}/result', '/v1/audio/jobs/{job_id}/cancel', '/v1/models', '/v1/models/{model}', '/v1/realtime', '/v1/status', '/whisper', '/ping', '/invocations'].sort(),
   );
   const form = doc.paths['/v1/audio/transcriptions'].post.requestBody.content['multipart/form-data'].schema;
   expect(Object.keys(form.properties).sort()).toEqual(
