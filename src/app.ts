@@ -33,6 +33,7 @@ import { createLifecycle } from './services/lifecycle.js';
 import { createMetrics } from './services/metrics.js';
 import { createModelCatalog, type ModelCatalog } from './services/models.js';
 import { createTranscriptionService } from './services/transcription.js';
+import type { Diarizer } from './diarization/types.js';
 import { toLanguageCode } from './format/languages.js';
 import { createRealtimeMetrics } from './realtime/metrics.js';
 import { createRealtimeService } from './realtime/service.js';
@@ -53,6 +54,8 @@ export interface AppDeps {
    * models/ggml-silero-v6.2.0.bin through Engine.loadVad when both exist. Absent: server_vad is refused.
    */
   vad?: VoiceActivityDetector;
+  /** The speaker models for gpt-4o-transcribe-diarize. Absent: only stereo files split by channel. */
+  diarizer?: Diarizer;
 }
 
 /** The VAD weights realtime server_vad loads from MODELS_DIR. */
@@ -82,6 +85,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     vad: { default: config.VAD_FILTER, available: vad !== undefined },
     shortWindow: config.SHORT_WINDOW,
     longForm: { mode: config.LONG_FORM, detector: vad },
+    diarizer: deps.diarizer,
   });
   // With the real decoder, async uploads are probed at submit (non-audio and over-long files refused at once).
   const probe = deps.decoder ? undefined : createFfprobeDuration();

@@ -163,6 +163,16 @@ export const errors = {
       type: 'invalid_request_error',
       code: 'upgrade_required',
     }),
+  // Diarization (gpt-4o-transcribe-diarize).
+  diarizationUnavailable: () =>
+    invalid(
+      'Diarization needs the speaker models, which are not installed: run `npm run models -- import-diarization` and restart. ' +
+        '(A stereo file whose channels are different speakers is split by channel without them.)',
+      'diarization_unavailable',
+      'model',
+    ),
+  diarizationFailed: (reason: string, cause?: unknown) =>
+    new ApiError(`Diarization failed: ${reason}`, { status: 500, type: 'server_error', code: 'diarization_failed', cause }),
   // Async jobs (src/jobs), outbound URLs (src/net), SageMaker.
   jobNotFound: (id: string) =>
     new ApiError(`No job found with id '${id}'.`, { status: 404, type: 'invalid_request_error', code: 'job_not_found', param: 'job_id' }),

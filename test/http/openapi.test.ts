@@ -36,8 +36,11 @@ test('every compatible route and its OpenAI field names are documented', () => {
   );
   const form = doc.paths['/v1/audio/transcriptions'].post.requestBody.content['multipart/form-data'].schema;
   expect(Object.keys(form.properties).sort()).toEqual(
-    ['chunking_strategy', 'file', 'include', 'language', 'model', 'prompt', 'response_format', 'stream', 'temperature', 'timestamp_granularities'].sort(),
+    ['chunking_strategy', 'file', 'include', 'keywords', 'known_speaker_names', 'known_speaker_references', 'language', 'languages', 'model', 'prompt', 'response_format', 'stream', 'temperature', 'timestamp_granularities'].sort(),
   );
+  expect(form.properties.response_format.enum).toContain('diarized_json');
+  expect(doc.components.schemas.TranscriptionDiarized.required.sort()).toEqual(['duration', 'segments', 'task', 'text', 'usage']);
+  expect(Object.keys(doc.components.schemas.Transcription.properties)).toEqual(['text', 'languages', 'logprobs', 'usage']);
   expect(form.properties.file).toMatchObject({ type: 'string', format: 'binary' });
   expect(form.properties.stream.type).toBe('boolean');
   expect(form.properties.timestamp_granularities.type).toBe('array');
