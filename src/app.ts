@@ -74,6 +74,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   const pool = deps.pool ?? (await createRealPool(config, models, engine!));
   const decoder = deps.decoder ?? (await createRealDecoder());
   const vad = deps.pool ? deps.vad : (deps.vad ?? (await loadVad(engine!, config)));
+  // Speaker models (npm run models -- import-diarization); without them, diarize requests get a 400.
+  const diarizer = deps.pool ? deps.diarizer : (deps.diarizer ?? (await loadDiarizationModels(config)));
   const metrics = createMetrics(pool);
   const transcription = createTranscriptionService({
     pool,
@@ -85,7 +87,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     vad: { default: config.VAD_FILTER, available: vad !== undefined },
     shortWindow: config.SHORT_WINDOW,
     longForm: { mode: config.LONG_FORM, detector: vad },
-    diarizer: deps.diarizer,
+    diarizer,
   });
   // With the real decoder, async uploads are probed at submit (non-audio and over-long files refused at once).
   const probe = deps.decoder ? undefined : createFfprobeDuration();
@@ -170,6 +172,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     await app.register(playgroundRoutes);
   }
   if (vad && !deps.vad) app.addHook('onClose', async () => vad.free());
+  if (diarizer && !deps.diarizer && 'close' in diarizer) app.addHook('onClose', async () => (diarizer as { close(): Promise<void> }).close());
   // Job and webhook workers run once the app is ready; on close they hand running jobs back.
   app.addHook('onReady', async () => jobs.start());
   app.addHook('onClose', async () => jobs.close());
@@ -214,6 +217,17 @@ async function loadVad(engine: Engine, config: Config): Promise<VoiceActivityDet
   } catch (err) {
     // server_vad is then refused with an error event; everything else works.
     console.error(`realtime: could not load the VAD from ${file}: ${String(err)}`);
+    return undefined;
+  }
+}
+
+async function loadDiarizationModels(config: Config): Promise<Diarizer | undefined> {
+  const { loadDiarizer } = await import('./diarization/load.js');
+  try {
+    return await loadDiarizer(config.MODELS_DIR);
+  } catch (err) {
+    // Transcription works without it; diarize requests then answer diarization_unavailable.
+    console.error(`diarization: could not load the speaker models from ${config.MODELS_DIR}: ${String(err)}`);
     return undefined;
   }
 }

@@ -29,5 +29,5 @@ test('the openai PyPI client: logprobs, keywords, languages, diarized_json and i
   });
   const output = `${run.stdout}\n${run.stderr}`;
   expect(run.status, output).toBe(0);
-  expect(output).toMatch(/7 passed, 0 failed/);
+  expect(output).toMatch(/8 passed, 0 failed/);
 }, 300_000);

@@ -87,6 +87,26 @@ def test_diarized_stream():
     assert events[-1].type == "transcript.text.done", events[-1]
 
 
+def falcon_reference():
+    rows = [line.split("\t") for line in open(os.path.join(AUDIO_DIR, "diarization.tsv")).read().strip().split("\n")[1:]]
+    return [(float(r[1]), float(r[2]), r[3]) for r in rows if r[0] == "picovoice_falcon_3speakers.wav"]
+
+
+def test_diarized_json_mono_three_speakers():
+    """The real speaker models (fetch-test): each reference turn is mostly one label, three labels in all."""
+    with audio("picovoice_falcon_3speakers.wav") as f:
+        r = client().audio.transcriptions.create(
+            file=f, model="gpt-4o-transcribe-diarize", response_format="diarized_json", chunking_strategy="auto")
+    assert {s.speaker for s in r.segments} == {"A", "B", "C"}, r.segments
+    turn_label = {}
+    for start, end, who in falcon_reference():
+        inside = [s for s in r.segments if min(s.end, end) - max(s.start, start) > 0.5]
+        labels = {s.speaker for s in inside}
+        assert len(labels) == 1, (start, end, inside)
+        turn_label.setdefault(who, labels.pop())
+    assert len(set(turn_label.values())) == 3, turn_label
+
+
 def test_diarize_refusals():
     cases = [
         (dict(prompt="hi"), "prompt"),
