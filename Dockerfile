@@ -4,12 +4,14 @@
 #   docker run --read-only --tmpfs /tmp -v whisper-models:/models -e PULL_MODELS=tiny.en \
 #     -p 8000:8000 whisper-server:cpu
 # Every RUN step's logic lives in scripts/docker/*.sh, which CI runs (.ci/deploy-checks.sh).
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # ---- build: npm ci builds whisper.cpp v1.9.1 and the smart-whisper addon, then TypeScript -----
 FROM ${NODE_IMAGE} AS build
 ARG NPM_VERSION=11.19.1
 WORKDIR /app
+# node-gyp builds the addon against the image's own Node headers (no header download).
+ENV npm_config_nodedir=/usr/local
 COPY scripts/docker/os-packages.sh scripts/docker/
 RUN NPM_VERSION="${NPM_VERSION}" scripts/docker/os-packages.sh build
 
@@ -26,7 +28,7 @@ RUN WHISPER_MARCH="${WHISPER_MARCH}" scripts/docker/install-deps.sh
 
 COPY tsconfig.json tsconfig.build.json ./
 COPY src/ src/
-# The browser demo's static files (served at /demo; dist/http/routes/demo.js reads ../../../public).
+# The playground's static files (served at /; dist/http/routes/playground.js reads ../../../public).
 COPY public/ public/
 COPY models/catalog.json models/
 COPY scripts/docker/ scripts/docker/

@@ -56,8 +56,21 @@ version="$(node -e "console.log(require('$cpu_addon').whisperVersion)")"
 echo "  $cpu_addon: whisper.cpp $version"
 
 step "cpu: the addon transcribes jfk.wav"
-stock="$(npx tsx scripts/native/smoke-transcribe.ts "$model" "$audio" "$phrase")"
+stock="$(WHISPER_CPU_VARIANT=baseline npx tsx scripts/native/smoke-transcribe.ts "$model" "$audio" "$phrase")"
 echo "  cpu: $stock"
+
+step "cpu: the avx512 variant (runtime dispatch) is built, static, and transcribes where the CPU runs it"
+variant_addon="$repo/node_modules/smart-whisper/build/Release/smart-whisper-avx512.node"
+cat "$repo/node_modules/.whisper-native-avx512/build-info.txt"
+grep -q 'GGML_AVX512:BOOL=ON' "$repo/node_modules/.whisper-native-avx512/build-info.txt"
+grep -q 'GGML_LLAMAFILE:BOOL=ON' "$repo/node_modules/.whisper-native/build-info.txt"
+[ -z "$(unresolved "$variant_addon")" ] || { unresolved "$variant_addon"; exit 1; }
+! readelf -d "$variant_addon" | grep -qE 'NEEDED.*(whisper|ggml)' || { echo "native-checks: variant linked dynamically" >&2; exit 1; }
+if grep -q avx512_vnni /proc/cpuinfo && grep -q avx512vbmi /proc/cpuinfo; then
+  echo "  avx512: $(WHISPER_CPU_VARIANT=avx512 npx tsx scripts/native/smoke-transcribe.ts "$model" "$audio" "$phrase")"
+else
+  echo "  NOTE: this CPU lacks AVX-512 VBMI/VNNI; the variant was built but not run"
+fi
 fi
 if [ "$mode" = cpu ]; then
   step "done"

@@ -5,7 +5,7 @@
  */
 import type { DecodeParams, LoadedModel } from '../src/engine/types.js';
 import { createWhisperEngine } from '../src/engine/whisper.js';
-import { shortWindowFrames, type ShortWindowPolicy } from '../src/services/short-window.js';
+import { shortWindowFrames, type ShortWindowPolicy } from '../src/engine/short-window.js';
 import { AUTO_VAD } from '../src/services/transcription.js';
 import { requireModel } from '../test/support/paths.js';
 import { loadavg } from './lib/load.js';

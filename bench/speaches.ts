@@ -14,7 +14,7 @@ import { readFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { references } from '../test/support/paths.js';
-import { wer } from '../test/support/wer.js';
+import { normalize, wer, wordErrors } from '../test/support/wer.js';
 import { audioPath, CLIPS } from './lib/env.js';
 import { startFw } from './lib/faster-whisper.js';
 import { interleave, seconds } from './lib/interleave.js';
@@ -28,7 +28,8 @@ const SIX_MINUTES = ['long_concat_en_16k.wav', 'librispeech_1272-141231-0002.fla
 
 /** The issue's 6-minute file (363 s, 16 kHz mono), or undefined when its two outside clips are absent. */
 function sixMinuteFile(): string | undefined {
-  const outside = process.env.BENCH_AUDIO_DIR ?? path.resolve('..', 'shared', 'audio');
+  const outside = process.env.BENCH_AUDIO_DIR;
+  if (!outside) return undefined;
   const files = SIX_MINUTES.map((f) => (existsSync(audioPath(f)) ? audioPath(f) : path.join(outside, f)));
   if (!files.every(existsSync)) return undefined;
   const out = path.join(tmpdir(), 'bench-six-minutes.wav');
@@ -42,8 +43,8 @@ function sixMinuteFile(): string | undefined {
 
 export async function main(args: string[]): Promise<string> {
   const reps = Number(args[0] ?? 3);
-  // Which rows: any of jfk, long, six, clients (default all).
-  const only = new Set((args[1] ?? 'jfk,long,six,clients').split(','));
+  // Which rows: any of jfk, long, six, clients, wer (default all).
+  const only = new Set((args[1] ?? 'jfk,long,six,clients,wer').split(','));
   const threads = availableParallelism();
   const refs = new Map(references().map((r) => [r.file, r.text]));
   const six = only.has('six') ? sixMinuteFile() : undefined;
@@ -77,6 +78,7 @@ export async function main(args: string[]): Promise<string> {
     }
     // Throughput: 8 × jfk from 4 clients. speaches' one CTranslate2 worker serves them in turn.
     if (only.has('clients')) await clients();
+    if (only.has('wer')) await accuracy();
     report.add(
       `tiny.en (ours: f16 ggml at the server defaults; faster-whisper: int8 from the same CT2 weights), ${threads} threads, ` +
         `${reps} interleaved rounds after 1 warm-up; our time is end to end over HTTP (upload, decode, VAD, compute, JSON).`,
@@ -101,6 +103,23 @@ export async function main(args: string[]): Promise<string> {
     );
     const t = (n: string) => median(tp.get(n)!);
     rows.push(['8 × jfk.wav, 4 clients (wall)', fmt(t('ours')), fmt(t('speaches')), '', `**${fmt(t('ours') / t('speaches'), 2)}×**`, '', `${load.split(' ')[1]}→${loadavg()[0]}`]);
+    console.error(rows.at(-1)!.join(' | '));
+  }
+
+  /** WER over every English clip with an exact reference, one run each, both servers at their defaults. */
+  async function accuracy() {
+    const clips = references().filter((r) => r.quality === 'exact' && r.language === 'en');
+    const errs = { ours: 0, speaches: 0 };
+    let words = 0;
+    for (const clip of clips) {
+      const file = audioPath(clip.file);
+      const ref = normalize(clip.text);
+      words += ref.length;
+      errs.ours += wordErrors(ref, normalize((await ours.transcribe(await readFile(file), clip.file)).text));
+      errs.speaches += wordErrors(ref, normalize((await fw.speaches(file)).text));
+    }
+    const pct = (e: number) => `${fmt((100 * e) / words, 2)} %`;
+    rows.push([`WER, ${clips.length} exact English clips (${words} words)`, '', '', '', '', `${pct(errs.ours)} / ${pct(errs.speaches)}`, '']);
     console.error(rows.at(-1)!.join(' | '));
   }
 }

@@ -11,7 +11,7 @@ need_apt=()
 command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || need_apt+=(ffmpeg)
 # cmake builds whisper.cpp v1.9.1 in the npm ci preinstall (scripts/native/build-libwhisper.sh).
 command -v cmake >/dev/null || need_apt+=(cmake)
-# Headless Chromium and its WebDriver drive the browser demo test (test/e2e/realtime-browser.test.ts).
+# Headless Chromium and its WebDriver drive the playground's browser tests (test/e2e/playground-browser.test.ts, realtime-browser.test.ts).
 command -v chromium >/dev/null && command -v chromedriver >/dev/null || need_apt+=(chromium chromium-driver)
 # Redis backs the JOBS_BACKEND=redis contract runs and the multi-replica test (.ci/run starts it).
 command -v redis-server >/dev/null || need_apt+=(redis-server)
@@ -37,7 +37,9 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   || [ ! -f node_modules/smart-whisper/build/Release/smart-whisper.node ] \
   || [ "$(node -p 'process.versions.modules')" != "$(cat node_modules/.node-abi 2>/dev/null)" ]; then
   echo "setup: npm ci (compiles whisper.cpp once, with ${WHISPER_MARCH:-x86-64-v3} flags)"
-  JOBS="${JOBS:-max}" npm ci --no-audit --no-fund
+  # ONNXRUNTIME_NODE_INSTALL=skip: onnxruntime-node's install script would fetch its CUDA provider
+  # from NuGet on linux/x64; the CPU runtime diarization uses is in the npm tarball itself.
+  ONNXRUNTIME_NODE_INSTALL=skip JOBS="${JOBS:-max}" npm ci --no-audit --no-fund
   node -p 'process.versions.modules' > node_modules/.node-abi
 fi
 

@@ -25,7 +25,8 @@ import healthRoutes from './http/routes/health.js';
 import modelRoutes from './http/routes/models.js';
 import clientSecretRoutes from './http/routes/realtime-client-secrets.js';
 import realtimeRoutes, { websocketOptions } from './http/routes/realtime.js';
-import demoRoutes from './http/routes/demo.js';
+import playgroundRoutes from './http/routes/playground.js';
+import statusRoutes from './http/routes/status.js';
 import whisperRoutes from './http/routes/whisper.js';
 import { serializerCompiler, validatorCompiler } from './http/type-provider.js';
 import type { AppServices } from './http/types.js';
@@ -33,6 +34,7 @@ import { createLifecycle } from './services/lifecycle.js';
 import { createMetrics } from './services/metrics.js';
 import { createModelCatalog, type ModelCatalog } from './services/models.js';
 import { createTranscriptionService } from './services/transcription.js';
+import type { Diarizer } from './diarization/types.js';
 import { toLanguageCode } from './format/languages.js';
 import { createRealtimeMetrics } from './realtime/metrics.js';
 import { signingKey } from './realtime/client-secrets.js';
@@ -54,6 +56,8 @@ export interface AppDeps {
    * models/ggml-silero-v6.2.0.bin through Engine.loadVad when both exist. Absent: server_vad is refused.
    */
   vad?: VoiceActivityDetector;
+  /** The speaker models for gpt-4o-transcribe-diarize. Absent: only stereo files split by channel. */
+  diarizer?: Diarizer;
 }
 
 /** The VAD weights realtime server_vad loads from MODELS_DIR. */
@@ -72,6 +76,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   const pool = deps.pool ?? (await createRealPool(config, models, engine!));
   const decoder = deps.decoder ?? (await createRealDecoder());
   const vad = deps.pool ? deps.vad : (deps.vad ?? (await loadVad(engine!, config)));
+  // Speaker models (npm run models -- import-diarization); without them, diarize requests get a 400.
+  const diarizer = deps.pool ? deps.diarizer : (deps.diarizer ?? (await loadDiarizationModels(config)));
   const metrics = createMetrics(pool);
   const transcription = createTranscriptionService({
     pool,
@@ -82,6 +88,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     defaults: { beamSize: config.BEAM_SIZE, bestOf: config.BEST_OF, threads: config.THREADS_PER_REQUEST },
     vad: { default: config.VAD_FILTER, available: vad !== undefined },
     shortWindow: config.SHORT_WINDOW,
+    longForm: { mode: config.LONG_FORM, detector: vad },
+    diarizer,
   });
   // With the real decoder, async uploads are probed at submit (non-audio and over-long files refused at once).
   const probe = deps.decoder ? undefined : createFfprobeDuration();
@@ -164,9 +172,11 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     await app.register(websocket, { options: websocketOptions(config.REALTIME_MAX_APPEND_BYTES) });
     await app.register(realtimeRoutes);
     await app.register(clientSecretRoutes);
-    await app.register(demoRoutes);
+    await app.register(statusRoutes);
+    await app.register(playgroundRoutes);
   }
   if (vad && !deps.vad) app.addHook('onClose', async () => vad.free());
+  if (diarizer && !deps.diarizer && 'close' in diarizer) app.addHook('onClose', async () => (diarizer as { close(): Promise<void> }).close());
   // Job and webhook workers run once the app is ready; on close they hand running jobs back.
   app.addHook('onReady', async () => jobs.start());
   app.addHook('onClose', async () => jobs.close());
@@ -211,6 +221,17 @@ async function loadVad(engine: Engine, config: Config): Promise<VoiceActivityDet
   } catch (err) {
     // server_vad is then refused with an error event; everything else works.
     console.error(`realtime: could not load the VAD from ${file}: ${String(err)}`);
+    return undefined;
+  }
+}
+
+async function loadDiarizationModels(config: Config): Promise<Diarizer | undefined> {
+  const { loadDiarizer } = await import('./diarization/load.js');
+  try {
+    return await loadDiarizer(config.MODELS_DIR);
+  } catch (err) {
+    // Transcription works without it; diarize requests then answer diarization_unavailable.
+    console.error(`diarization: could not load the speaker models from ${config.MODELS_DIR}: ${String(err)}`);
     return undefined;
   }
 }

@@ -60,6 +60,8 @@ const EnvSchema = z.object({
   FLASH_ATTN: z.stringbool().default(true),
   // Encode a short clip over its own length (audio_ctx with a floor and a margin: short-window.ts).
   SHORT_WINDOW: z.stringbool().default(true),
+  // Files of 30 s and more: cut at VAD pauses and decode chunk by chunk, or whisper.cpp's sliding windows.
+  LONG_FORM: z.enum(['chunked', 'windows']).default('chunked'),
   /**
    * Silero VAD before decoding, for file requests that send no chunking_strategy: `auto` decodes
    * only speech (silence and noise give no text), `off` decodes everything. BENCHMARKS.md has the
@@ -74,7 +76,7 @@ const EnvSchema = z.object({
   REALTIME_DECODE_INTERVAL_MS: int(100, 10_000).default(500),
   /**
    * `auto` (default): a realtime turn is encoded over a window sized to it (the uploads' short-window
-   * policy, src/services/short-window.ts) instead of whisper's padded 30 s; the seam aligns on text,
+   * policy, src/engine/short-window.ts) instead of whisper's padded 30 s; the seam aligns on text,
    * so drifting word times cannot repeat a phrase. `off`: always the full 30 s window.
    */
   REALTIME_AUDIO_CTX: z.enum(['auto', 'off']).default('auto'),

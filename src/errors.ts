@@ -166,6 +166,16 @@ export const errors = {
   /** 403: a browser page of a site not in CORS_ORIGINS tried to open the realtime WebSocket. */
   originNotAllowed: (origin: string) =>
     new ApiError(`Origin '${origin.slice(0, 200)}' may not open a realtime session: add it to CORS_ORIGINS.`, { status: 403, type: 'invalid_request_error', code: 'origin_not_allowed' }),
+  // Diarization (gpt-4o-transcribe-diarize).
+  diarizationUnavailable: () =>
+    invalid(
+      'Diarization needs the speaker models, which are not installed: run `npm run models -- import-diarization` and restart. ' +
+        '(A stereo file whose channels are different speakers is split by channel without them.)',
+      'diarization_unavailable',
+      'model',
+    ),
+  diarizationFailed: (reason: string, cause?: unknown) =>
+    new ApiError(`Diarization failed: ${reason}`, { status: 500, type: 'server_error', code: 'diarization_failed', cause }),
   // Async jobs (src/jobs), outbound URLs (src/net), SageMaker.
   jobNotFound: (id: string) =>
     new ApiError(`No job found with id '${id}'.`, { status: 404, type: 'invalid_request_error', code: 'job_not_found', param: 'job_id' }),

@@ -16,6 +16,12 @@ rm -rf "$sw/whisper.cpp" "$sw/src" "$sw/build/Release/obj.target" "$sw/build/Rel
        "$sw/build/Release/nothing.a" "$sw/build/Release/node-addon-api"
 [ -f "$sw/build/Release/smart-whisper.node" ] || { echo "build-app: addon missing" >&2; exit 1; }
 
+# onnxruntime-node (diarization) ships the runtime of every platform (~290 MB); keep this one's (~45 MB).
+ort=node_modules/onnxruntime-node/bin/napi-v6
+arch=$(node -p process.arch)
+[ -d "$ort/linux/$arch" ] || { echo "build-app: onnxruntime-node has no linux/$arch runtime" >&2; exit 1; }
+find "$ort" -mindepth 2 -maxdepth 2 ! -path "$ort/linux/$arch" -exec rm -rf {} +
+
 # Always create the directory: the Dockerfile copies it whether or not a model was baked.
 mkdir -p baked-models
 if [ -n "${BAKE_MODEL:-}" ]; then
@@ -27,4 +33,5 @@ fi
 [ -f dist/main.js ] || { echo "build-app: dist/main.js missing" >&2; exit 1; }
 node dist/models-cli/main.js list > /dev/null
 node -e "require('./$sw/build/Release/smart-whisper.node')"
+node -e "require('onnxruntime-node')"
 echo "build-app: ok (dist/, pruned node_modules, baked: ${BAKE_MODEL:-none})"

@@ -7,13 +7,16 @@ set -euo pipefail
 
 export WHISPER_MARCH="${WHISPER_MARCH:-x86-64-v3}"
 # Build logs matter more than progress bars in an image build.
-npm ci --no-audit --no-fund --foreground-scripts
+# skip: onnxruntime-node would add its CUDA provider (from NuGet) to a CPU image.
+ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund --foreground-scripts
 
 # Fail the image build here, not at the first request, if the addon did not build or load.
 addon=node_modules/smart-whisper/build/Release/smart-whisper.node
 node -e "
   const b = require('./$addon');
-  for (const k of ['WhisperModel', 'transcribe', 'createState', 'vadLoad']) if (!b[k]) throw new Error('addon lacks ' + k);
+  for (const k of ['WhisperModel', 'transcribe', 'createState', 'vadLoad', 'languageProbs']) if (!b[k]) throw new Error('addon lacks ' + k);
+  // The AVX-512 variant (scripts/native/build-variants.sh) is only loaded where the CPU runs it.
+  if (process.arch === 'x64' && !process.env.WHISPER_NATIVE_DIR && !require('fs').existsSync('node_modules/smart-whisper/build/Release/smart-whisper-avx512.node')) throw new Error('the avx512 variant was not built');
   if (b.whisperVersion !== '1.9.1') throw new Error('addon links whisper.cpp ' + b.whisperVersion);
   console.log('addon ok: $addon, whisper.cpp ' + b.whisperVersion + ' (WHISPER_MARCH=$WHISPER_MARCH)');
 "

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # OS packages for each image stage, in one place so the Dockerfiles stay declarative.
-#   os-packages.sh build          node-gyp toolchain (Debian, node:20 build stage) + npm 11
+#   os-packages.sh build          node-gyp toolchain (Debian, node:24 build stage) + npm 11
 #   os-packages.sh runtime        ffmpeg only (Debian slim runtime)
 #   os-packages.sh cuda-build     toolchain for the CUDA build stage (Ubuntu, nvidia/cuda devel)
 #   os-packages.sh cuda-runtime   ffmpeg + certificates for the CUDA runtime stage (Ubuntu)
@@ -37,7 +37,7 @@ apt-get clean
 rm -rf /var/lib/apt/lists/*
 
 case "$stage" in
-  # node:20 images ship npm 10; this project's lockfile and scripts rely on npm 11.
+  # node:24 images ship npm 11.x; the pinned NPM_VERSION keeps the lockfile format and scripts identical.
   build | cuda-build)
     # The CUDA build stage copies node and its lib/node_modules from the node image, not the links.
     for bin in npm npx; do

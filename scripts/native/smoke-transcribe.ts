@@ -8,6 +8,7 @@
  * compared case- and punctuation-insensitively) is missing from the text.
  */
 import { createFfmpegDecoder } from '../../src/audio/ffmpeg.js';
+import { addonVariant } from '../../src/engine/native.js';
 import { createWhisperEngine } from '../../src/engine/whisper.js';
 
 const [modelPath, audioPath, expect] = process.argv.slice(2);
@@ -25,7 +26,7 @@ const seconds = (performance.now() - start) / 1000;
 await model.free();
 
 const text = transcript.text.trim();
-console.log(JSON.stringify({ addon: process.env.WHISPER_ADDON_PATH ?? 'node_modules', text, audioSeconds: audio.duration, seconds: Number(seconds.toFixed(2)) }));
+console.log(JSON.stringify({ addon: process.env.WHISPER_ADDON_PATH ?? `node_modules (${addonVariant()})`, text, audioSeconds: audio.duration, seconds: Number(seconds.toFixed(2)) }));
 if (expect && !normalize(text).includes(normalize(expect))) {
   console.error(`smoke-transcribe: expected "${expect}" in the transcript`);
   process.exit(1);

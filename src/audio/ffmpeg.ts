@@ -24,7 +24,8 @@ export function ffmpegReason(stderr: string | null | undefined, fallback: string
 }
 
 function decodePcm(path: string, opts: DecodeOptions): Promise<Float32Array> {
-  const maxBytes = opts.maxDurationSeconds ? Math.ceil(opts.maxDurationSeconds * SAMPLE_RATE) * 4 : Infinity;
+  const channels = opts.channels ?? 1;
+  const maxBytes = opts.maxDurationSeconds ? Math.ceil(opts.maxDurationSeconds * SAMPLE_RATE) * 4 * channels : Infinity;
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let bytes = 0;
@@ -32,7 +33,7 @@ function decodePcm(path: string, opts: DecodeOptions): Promise<Float32Array> {
     const command = ffmpeg(path)
       .inputOptions(['-nostdin', '-hide_banner'])
       .noVideo()
-      .audioChannels(1)
+      .audioChannels(channels)
       .audioFrequency(SAMPLE_RATE)
       .audioCodec('pcm_f32le')
       .format('f32le')
@@ -63,7 +64,7 @@ function decodePcm(path: string, opts: DecodeOptions): Promise<Float32Array> {
     const out = command.pipe();
     out.on('data', (chunk: Buffer) => {
       bytes += chunk.length;
-      if (bytes > maxBytes) return stop(errors.audioTooLong(bytes / 4 / SAMPLE_RATE, opts.maxDurationSeconds!));
+      if (bytes > maxBytes) return stop(errors.audioTooLong(bytes / 4 / channels / SAMPLE_RATE, opts.maxDurationSeconds!));
       chunks.push(chunk);
     });
     out.on('end', () => finish());
@@ -83,7 +84,22 @@ export function createFfmpegDecoder(opts: FfmpegDecoderOptions = {}): AudioDecod
       if (decodeOpts.signal?.aborted) throw errors.aborted();
       const pcm = await decodePcm(path, decodeOpts);
       if (pcm.length === 0) throw errors.unsupportedAudio('the audio stream decoded to zero samples');
+      if (decodeOpts.channels === 2) return splitStereo(pcm);
       return { pcm, duration: pcm.length / SAMPLE_RATE };
     },
   };
+}
+
+/** Interleaved stereo → left, right and their mix (what ffmpeg's own mono downmix computes). */
+function splitStereo(interleaved: Float32Array): DecodedAudio {
+  const n = interleaved.length >> 1;
+  const left = new Float32Array(n);
+  const right = new Float32Array(n);
+  const pcm = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    left[i] = interleaved[2 * i];
+    right[i] = interleaved[2 * i + 1];
+    pcm[i] = (left[i] + right[i]) / 2;
+  }
+  return { pcm, duration: n / SAMPLE_RATE, channels: [left, right] };
 }

@@ -3,12 +3,16 @@ export interface DecodedAudio {
   pcm: Float32Array;
   /** Seconds of audio. */
   duration: number;
+  /** With `channels: 2`: left and right (a mono file gives two equal ones); `pcm` is their mix. */
+  channels?: [Float32Array, Float32Array];
 }
 
 export interface DecodeOptions {
   signal?: AbortSignal;
   /** Reject audio longer than this (seconds), before paying for a full decode where possible. */
   maxDurationSeconds?: number;
+  /** 2: also return the left and right channels (diarization by channel). Default 1. */
+  channels?: 1 | 2;
 }
 
 export interface AudioDecoder {

@@ -3,6 +3,7 @@
  */
 import { deflateSync } from 'node:zlib';
 import type { NativeModelInfo, NativeSegment, NativeToken } from './native.js';
+import { alignLogprobs } from './token-logprobs.js';
 import type { Segment, Task, Transcript, Word } from './types.js';
 
 type Vocab = Pick<NativeModelInfo, 'token_eot' | 'token_beg'>;
@@ -35,6 +36,7 @@ export function toSegment(s: NativeSegment, id: number, vocab: Vocab): Segment {
     avg_logprob: round(logprob, 6),
     compression_ratio: round(compressionRatio(s.text.trim()), 6),
     no_speech_prob: round(s.no_speech_prob, 6),
+    logprobs: alignLogprobs(s.text, text),
   };
 }
 

@@ -15,6 +15,15 @@ export interface Segment {
   avg_logprob: number;
   compression_ratio: number;
   no_speech_prob: number;
+  /** The text tokens' log probabilities; concatenated, their `token`s spell `text` exactly. */
+  logprobs?: TokenLogprob[];
+}
+
+/** One token of OpenAI's `logprobs` (include[]=logprobs): its text, log probability and UTF-8 bytes. */
+export interface TokenLogprob {
+  token: string;
+  logprob: number;
+  bytes: number[];
 }
 
 /** A word with timestamps derived from whisper.cpp token timestamps. Times are seconds. */
@@ -37,6 +46,17 @@ export interface Transcript {
   segments: Segment[];
   /** Present only when word timestamps were requested. */
   words?: Word[];
+  /** Who spoke when (diarization): the text cut where the speaker changes. Only when asked for. */
+  speakers?: SpeakerSegment[];
+}
+
+/** A stretch of the transcript spoken by one speaker (OpenAI's diarized segment). Times are seconds. */
+export interface SpeakerSegment {
+  start: number;
+  end: number;
+  /** 'A', 'B', … or a known speaker's name. */
+  speaker: string;
+  text: string;
 }
 
 /** Decoding parameters, in OpenAI's vocabulary where one exists. */

@@ -1,16 +1,37 @@
 import type { Segment, Transcript } from '../engine/types.js';
 import { languageName } from './languages.js';
+import { transcriptLogprobs, type Logprob } from './logprobs.js';
 import { JSON_CONTENT_TYPE, type Granularity, type Rendered } from './types.js';
 import { durationUsage, type DurationUsage } from './usage.js';
 
-/** `json`: OpenAI's Transcription object. */
+/** `json`: OpenAI's Transcription object; `languages` and `logprobs` only when asked for. */
 export interface TranscriptionJson {
   text: string;
+  languages?: { code: string }[];
+  logprobs?: Logprob[];
   usage: DurationUsage;
 }
 
-export function renderJson(t: Transcript): Rendered<TranscriptionJson> {
-  return { body: { text: t.text.trim(), usage: durationUsage(t.duration) }, contentType: JSON_CONTENT_TYPE };
+export interface JsonOptions {
+  /** include[]=logprobs. */
+  logprobs?: boolean;
+  /** languages[] was sent: report the language found as `languages: [{code}]`. */
+  languages?: boolean;
+}
+
+export function renderJson(t: Transcript, opts: JsonOptions = {}): Rendered<TranscriptionJson> {
+  const body: TranscriptionJson = {
+    text: t.text.trim(),
+    ...(opts.languages ? { languages: languagesOf(t) } : {}),
+    ...(opts.logprobs ? { logprobs: transcriptLogprobs(t.segments) } : {}),
+    usage: durationUsage(t.duration),
+  };
+  return { body, contentType: JSON_CONTENT_TYPE };
+}
+
+/** OpenAI's `languages`: the language found, or [] when none was (no speech decoded). */
+export function languagesOf(t: Transcript): { code: string }[] {
+  return t.language && t.text.trim() ? [{ code: t.language }] : [];
 }
 
 /** `verbose_json`: OpenAI's TranscriptionVerbose, plus `task` as the hosted API sends it. */

@@ -4,8 +4,12 @@ export interface Rendered<B = unknown> {
   contentType: string;
 }
 
-export const RESPONSE_FORMATS = ['json', 'text', 'srt', 'verbose_json', 'vtt'] as const;
+/** Every whisper model's formats (translations take only these). */
+export const BASIC_FORMATS = ['json', 'text', 'srt', 'verbose_json', 'vtt'] as const;
+export const RESPONSE_FORMATS = [...BASIC_FORMATS, 'diarized_json'] as const;
 export type ResponseFormat = (typeof RESPONSE_FORMATS)[number];
+/** What the diarization model answers in (OpenAI: json, text, diarized_json). */
+export const DIARIZE_FORMATS = ['json', 'text', 'diarized_json'] as const satisfies readonly ResponseFormat[];
 
 export const GRANULARITIES = ['word', 'segment'] as const;
 export type Granularity = (typeof GRANULARITIES)[number];

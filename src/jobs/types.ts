@@ -54,6 +54,10 @@ export interface JobParams {
   timestamp_granularities?: Granularity[];
   /** OpenAI's chunking_strategy as sent (transcriptions only); absent: the server's VAD_FILTER default. */
   chunking_strategy?: ChunkingStrategyField;
+  keywords?: string[];
+  languages?: string[];
+  /** include[]=logprobs. */
+  logprobs?: boolean;
 }
 
 /** Where the audio comes from. Uploads are in the BlobStore before the job exists. */

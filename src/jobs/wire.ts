@@ -9,13 +9,14 @@ import { createJobStore } from './index.js';
 import { createJobMetrics } from './metrics.js';
 import { createJobsService, type JobsService } from './service.js';
 import type client from 'prom-client';
+import { isDiarizeModel } from '../services/diarized-transcription.js';
 import { errors } from '../errors.js';
 import type { ModelCatalog } from '../services/models.js';
 import type { ProbeDuration } from './probe.js';
 
 export async function createJobsFromConfig(
   config: Config,
-  deps: { transcription: TranscriptionService; models: Pick<ModelCatalog, 'require'>; registry: client.Registry; probe?: ProbeDuration; log?: { warn(o: object, m: string): void; error(o: object, m: string): void } },
+  deps: { transcription: TranscriptionService; models: Pick<ModelCatalog, 'require' | 'defaultModel'>; registry: client.Registry; probe?: ProbeDuration; log?: { warn(o: object, m: string): void; error(o: object, m: string): void } },
 ): Promise<JobsService> {
   const metrics = createJobMetrics(deps.registry);
   const store = await createJobStore(config, (err) => deps.log?.error({ err }, 'job store error'));
@@ -44,7 +45,8 @@ export async function createJobsFromConfig(
     probe: deps.probe,
     runWorkers: config.ROLE !== 'api',
     validate(params) {
-      const info = deps.models.require(params.model);
+      // The diarization model runs DEFAULT_MODEL's whisper.
+      const info = deps.models.require(isDiarizeModel(params.model) ? deps.models.defaultModel : params.model);
       if (params.task === 'translate' && !info.multilingual) {
         throw errors.invalidRequest(`Model '${params.model}' is English-only and cannot translate; use a multilingual model (for example 'base').`, 'model', 'model_not_multilingual');
       }

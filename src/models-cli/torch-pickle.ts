@@ -34,9 +34,17 @@ export const isTensorRef = (v: unknown): v is TensorRef => typeof v === 'object'
 const MARK = Symbol('mark');
 
 export function unpickle(data: Buffer, persistentLoad: (pid: unknown) => unknown): unknown {
+  return unpickleAt(data, 0, persistentLoad).value;
+}
+
+/**
+ * Unpickles the stream that starts at byte `start` and says where it stopped:
+ * torch's legacy (non-zip) files are several pickles and raw storages back to back.
+ */
+export function unpickleAt(data: Buffer, start: number, persistentLoad: (pid: unknown) => unknown): { value: unknown; end: number } {
   const stack: unknown[] = [];
   const memo = new Map<number, unknown>();
-  let p = 0;
+  let p = start;
   const need = (n: number) => {
     if (p + n > data.length) throw new Error(`pickle truncated at byte ${p}`);
     const at = p;
@@ -67,7 +75,7 @@ export function unpickle(data: Buffer, persistentLoad: (pid: unknown) => unknown
     switch (op) {
       case 0x80: need(1); break; // PROTO
       case 0x95: need(8); break; // FRAME
-      case 0x2e: return pop(); // STOP
+      case 0x2e: return { value: pop(), end: p }; // STOP
       case 0x28: stack.push(MARK); break;
       case 0x30: pop(); break; // POP
       case 0x31: popMark(); break; // POP_MARK

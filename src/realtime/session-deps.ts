@@ -10,7 +10,7 @@ export interface PcmTranscribeRequest {
   signal: AbortSignal;
   /** A re-decode of an open turn (true), or the turn's final decode. */
   partial: boolean;
-  /** Encode a window sized to the audio (src/services/short-window.ts) instead of the full 30 s. */
+  /** Encode a window sized to the audio (src/engine/short-window.ts) instead of the full 30 s. */
   shortWindow: boolean;
 }
 

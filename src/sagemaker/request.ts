@@ -11,6 +11,7 @@ import type { Task } from '../engine/types.js';
 import { Language, ModelField, Prompt, Temperature } from '../http/schemas/common.js';
 import { TranscriptionRequest } from '../http/schemas/audio.js';
 import type { ChunkingStrategyField } from '../services/transcription.js';
+import { checkTranscriptionFields } from '../http/transcription-rules.js';
 import { formatFromAccept } from './accept.js';
 import { sagemakerErrors } from './errors.js';
 
@@ -24,8 +25,12 @@ const Params = z.strictObject({
   timestamp_granularities: z.array(z.enum(GRANULARITIES)).max(2).optional(),
   // The audio route's own schema: 'auto' (also as an attribute) or the server_vad object (JSON only).
   chunking_strategy: TranscriptionRequest.shape.chunking_strategy,
+  keywords: TranscriptionRequest.shape.keywords,
+  languages: TranscriptionRequest.shape.languages,
+  include: TranscriptionRequest.shape.include,
 });
 export const PARAMETER_NAMES = Object.keys(Params.shape);
+const ARRAY_PARAMS = new Set(['timestamp_granularities', 'keywords', 'languages', 'include']);
 
 /** The JSON body: the audio (inline base64 or a URL) plus any of the parameters. */
 export const InvocationJson = z.object({
@@ -48,6 +53,9 @@ export interface InvocationParams {
   format: ResponseFormat;
   granularities: Granularity[];
   chunking?: ChunkingStrategyField;
+  keywords?: string[];
+  languages?: string[];
+  logprobs?: boolean;
 }
 
 export interface InvocationParts {
@@ -76,7 +84,7 @@ function zodMessage(err: z.ZodError, where: string) {
 export function parseInvocation(parts: InvocationParts): { source: InvocationSource; params: InvocationParams } {
   const attrs = Params.safeParse(
     Object.fromEntries(
-      Object.entries(parts.attributes).map(([k, v]) => [k, k === 'timestamp_granularities' && !Array.isArray(v) ? [v] : v]),
+      Object.entries(parts.attributes).map(([k, v]) => [k, ARRAY_PARAMS.has(k) && !Array.isArray(v) ? [v] : v]),
     ),
   );
   if (!attrs.success) throw zodMessage(attrs.error, 'X-Amzn-SageMaker-Custom-Attributes');
@@ -107,10 +115,13 @@ export function parseInvocation(parts: InvocationParts): { source: InvocationSou
   }
   const p = { ...attrs.data, ...fromJson } as z.output<typeof Params>;
   const accepted = formatFromAccept(parts.accept);
-  if (accepted && p.response_format && accepted !== p.response_format) {
+  // diarized_json is JSON: Accept: application/json does not contradict it.
+  const compatible = accepted === 'json' && p.response_format === 'diarized_json';
+  if (accepted && p.response_format && accepted !== p.response_format && !compatible) {
     throw errors.invalidRequest(`response_format '${p.response_format}' contradicts Accept '${parts.accept}'.`, 'response_format', 'conflicting_parameters');
   }
-  const format = accepted ?? p.response_format ?? 'json';
+  const format = compatible ? 'diarized_json' : (accepted ?? p.response_format ?? 'json');
+  const checked = checkTranscriptionFields({ ...p, model: p.model ?? '', response_format: format });
   const granularities = p.timestamp_granularities ?? [];
   if (granularities.includes('word') && format !== 'verbose_json') {
     throw errors.invalidRequest('timestamp_granularities=word needs verbose JSON output (Accept: application/vnd.whisper.verbose+json).', 'timestamp_granularities');
@@ -120,6 +131,9 @@ export function parseInvocation(parts: InvocationParts): { source: InvocationSou
   }
   return {
     source,
-    params: { model: p.model, task: p.task ?? 'transcribe', language: p.language, prompt: p.prompt, temperature: p.temperature, format, granularities, chunking: p.chunking_strategy },
+    params: {
+      model: p.model, task: p.task ?? 'transcribe', language: p.language, prompt: p.prompt, temperature: p.temperature, format, granularities,
+      chunking: p.chunking_strategy, keywords: p.keywords, languages: p.languages, logprobs: checked.logprobs,
+    },
   };
 }

@@ -7,6 +7,7 @@
  */
 import { isAbortError } from '../errors.js';
 import { render, type Rendered } from '../format/index.js';
+import { isDiarizeModel } from '../services/diarized-transcription.js';
 import { chunkingOf, type TranscriptionService } from '../services/transcription.js';
 import { outputContentType } from './accept.js';
 import { sagemakerErrors } from './errors.js';
@@ -66,11 +67,14 @@ export function createSageMakerService(deps: SageMakerDeps) {
           temperature: p.temperature,
           wordTimestamps: p.granularities.includes('word'),
           chunking: chunkingOf(p.chunking),
+          keywords: p.keywords,
+          languages: p.languages,
+          ...(p.model && isDiarizeModel(p.model) ? { diarize: {} } : {}),
           signal,
           priority: 'interactive',
           maxAudioSeconds: limits.maxAudioSeconds,
         });
-        const rendered = render(p.format, transcript, { granularities: p.granularities });
+        const rendered = render(p.format, transcript, { granularities: p.granularities, logprobs: p.logprobs, languages: p.languages !== undefined });
         return { body: rendered.body, contentType: outputContentType(rendered.contentType, inv.accept, p.format) };
       } catch (err) {
         // Our own deadline, not the caller going away: SageMaker has given up on this request.

@@ -5,10 +5,22 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { AudioDecoder } from '../audio/types.js';
-import type { DecodeParams, ModelPool, Priority, Segment, Task, Transcript, VadParams } from '../engine/types.js';
+import { LONG_FORM, planChunks, transcribeChunks } from '../engine/long-form.js';
+import type { DecodeParams, ModelPool, Priority, Segment, SpeechSpan, Task, Transcript, VadParams, VoiceActivityDetector } from '../engine/types.js';
+import type { Diarizer } from '../diarization/types.js';
 import { errors } from '../errors.js';
+import {
+  decodeReferences,
+  isDiarizeModel,
+  onceOnly,
+  requireChunking,
+  transcribeDiarized,
+  type DiarizeOptions,
+} from './diarized-transcription.js';
+import { segmentSpeller, spellKeywords } from './keyword-spelling.js';
+import { languageChoice, promptWithKeywords } from './language-keywords.js';
 import type { ModelCatalog } from './models.js';
-import { shortWindowFrames } from './short-window.js';
+import { shortWindowFrames } from '../engine/short-window.js';
 
 export interface TranscriptionRequest {
   /** A file on disk: ffmpeg needs to seek in some containers (MP4/M4A). */
@@ -28,6 +40,12 @@ export interface TranscriptionRequest {
   maxAudioSeconds?: number;
   /** OpenAI's chunking_strategy; absent: the server's VAD_FILTER default. */
   chunking?: ChunkingStrategy;
+  /** OpenAI's keywords[]: words to bias decoding towards (through the prompt). */
+  keywords?: string[];
+  /** OpenAI's languages[]: the possible languages (validated codes). */
+  languages?: string[];
+  /** Diarization (gpt-4o-transcribe-diarize): the transcript comes back with `speakers`. */
+  diarize?: DiarizeOptions;
 }
 
 /**
@@ -112,15 +130,23 @@ export interface TranscriptionService {
 export interface TranscriptionServiceDeps {
   pool: Pick<ModelPool, 'withModel'>;
   decoder: AudioDecoder;
-  models: Pick<ModelCatalog, 'require'>;
+  models: Pick<ModelCatalog, 'require' | 'defaultModel'>;
   observer?: JobObserver;
   maxAudioSeconds: number;
   /** Server-side decoding defaults (BEAM_SIZE, BEST_OF, THREADS_PER_REQUEST: unset = the pool's share). */
   defaults: Pick<DecodeParams, 'beamSize' | 'bestOf' | 'threads'>;
   /** SHORT_WINDOW: file clips shorter than the 30 s window encode over their own length (default on). */
   shortWindow?: boolean;
+  /**
+   * LONG_FORM=chunked: files of 30 s and more are cut at Silero's pauses into chunks of at most
+   * 28 s, each decoded once over its own length (engine/long-form.ts). Needs the detector; without
+   * it (or with 'windows') whisper.cpp slides its 30 s windows as before.
+   */
+  longForm?: { mode: 'chunked' | 'windows'; detector?: Pick<VoiceActivityDetector, 'detect'> };
   /** VAD_FILTER, and whether the engine has a VAD model loaded. Absent: no VAD unless asked. */
   vad?: { default: 'auto' | 'off'; available: boolean };
+  /** The speaker models (src/diarization). Absent: only stereo files split by channel are diarized. */
+  diarizer?: Diarizer;
 }
 
 export function createTranscriptionService(deps: TranscriptionServiceDeps): TranscriptionService {
@@ -152,6 +178,7 @@ export function createTranscriptionService(deps: TranscriptionServiceDeps): Tran
     req: Pick<TranscriptionRequest, 'task' | 'signal' | 'priority'>,
     params: DecodeParams,
     hooks: TranscriptionHooks,
+    chunks?: SpeechSpan[],
   ) =>
     // The pool answers a full queue with errors.queueFull(retryAfter estimated from its stats).
     deps.pool.withModel(modelName, req.signal, async (model, signal, lease) => {
@@ -159,7 +186,10 @@ export function createTranscriptionService(deps: TranscriptionServiceDeps): Tran
       const started = performance.now();
       // THREADS_PER_REQUEST pins the count; otherwise the pool's work-conserving share.
       const threads = params.threads ?? lease?.threads;
-      const transcript = await model.transcribe(pcm, { ...params, threads }, { signal, onSegment: hooks.onSegment });
+      const hooksIn = { signal, onSegment: hooks.onSegment };
+      const transcript = chunks
+        ? await transcribeChunks(model, pcm, chunks, { ...params, threads }, hooksIn)
+        : await model.transcribe(pcm, { ...params, threads }, hooksIn);
       deps.observer?.jobDone({
         model: modelName,
         task: req.task,
@@ -170,27 +200,73 @@ export function createTranscriptionService(deps: TranscriptionServiceDeps): Tran
     }, { priority: req.priority ?? 'interactive' });
 
   return {
-    async transcribe(req, hooks = {}) {
-      const info = checkModel(req);
+    async transcribe(request, hooks = {}) {
+      // The diarization model is DEFAULT_MODEL's whisper plus the speaker step.
+      const req = request.diarize && isDiarizeModel(request.model) ? { ...request, model: deps.models.defaultModel } : request;
+      const choice = languageChoice(req.language, req.languages, {
+        model: req.model,
+        multilingual: () => deps.models.require(req.model).multilingual,
+      });
+      const info = checkModel({ ...req, language: choice.language });
+
+      // References first: they are small, and a bad one should fail before the big decode.
+      const known = req.diarize?.knownSpeakers?.length
+        ? await decodeReferences(deps.decoder, req.diarize.knownSpeakers, req.signal)
+        : [];
+      if (known.length && !deps.diarizer) throw errors.diarizationUnavailable();
 
       // Decode before queueing: a bad file fails fast and never holds a model slot.
       const maxAudioSeconds = req.maxAudioSeconds ?? deps.maxAudioSeconds;
-      const audio = await deps.decoder.decodeFile(req.filePath, { signal: req.signal, maxDurationSeconds: maxAudioSeconds });
+      const audio = await deps.decoder.decodeFile(req.filePath, {
+        signal: req.signal,
+        maxDurationSeconds: maxAudioSeconds,
+        ...(req.diarize ? { channels: 2 as const } : {}),
+      });
       if (audio.duration > maxAudioSeconds) throw errors.audioTooLong(audio.duration, maxAudioSeconds);
       if (audio.pcm.length === 0) throw errors.unsupportedAudio('the file contains no audio samples');
+      if (req.diarize) requireChunking(audio.duration, req.chunking);
       hooks.onDecoded?.(audio.duration);
 
       const params: DecodeParams = {
         ...deps.defaults,
-        language: req.language,
+        language: choice.language,
+        ...(choice.languages ? { languages: choice.languages } : {}),
         translate: req.task === 'translate',
-        prompt: req.prompt,
+        prompt: promptWithKeywords(req.prompt, req.keywords),
         temperature: req.temperature,
         wordTimestamps: req.wordTimestamps,
         vad: vadFor(req.chunking, deps.vad ?? { default: 'off', available: false }),
         audioCtx: deps.shortWindow === false ? undefined : shortWindowFrames(audio.pcm.length),
       };
-      return run(info.name, audio.pcm, audio.duration, req, params, hooks);
+      // Long files: find the speech before taking a model slot, then decode it chunk by chunk.
+      const detector = deps.longForm?.mode === 'chunked' ? deps.longForm.detector : undefined;
+      const chunksFor = async (pcm: Float32Array, seconds: number) =>
+        detector && params.vad && seconds >= LONG_FORM.minSeconds
+          ? planChunks(await detector.detect(pcm, params.vad, req.signal), seconds)
+          : undefined;
+      const speller = segmentSpeller(req.keywords);
+      if (!req.diarize) {
+        const chunks = await chunksFor(audio.pcm, audio.duration);
+        const onSegment = speller && hooks.onSegment ? (s: Segment) => hooks.onSegment!(speller(s)) : hooks.onSegment;
+        return spellKeywords(await run(info.name, audio.pcm, audio.duration, req, params, { ...hooks, onSegment }, chunks), req.keywords);
+      }
+      // Speaker segments are known only at the end: the stream gets them then, not per whisper segment.
+      const quiet: TranscriptionHooks = { onStart: onceOnly(hooks.onStart) };
+      const diarized = await transcribeDiarized(
+        {
+          decoder: deps.decoder,
+          diarizer: deps.diarizer,
+          transcribe: async (pcm, p, signal) => {
+            const seconds = pcm.length / 16_000;
+            return run(info.name, pcm, seconds, { ...req, signal }, p, quiet, await chunksFor(pcm, seconds));
+          },
+        },
+        audio,
+        params,
+        known,
+        req.signal,
+      );
+      return spellKeywords(diarized, req.keywords);
     },
     async transcribePcm(req, hooks = {}) {
       const info = checkModel({ ...req, task: 'transcribe' });
@@ -209,3 +285,4 @@ export function createTranscriptionService(deps: TranscriptionServiceDeps): Tran
     },
   };
 }
+

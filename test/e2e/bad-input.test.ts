@@ -47,6 +47,12 @@ const file = (data: string | Buffer, filename: string | Buffer = 'audio.wav', ty
 const field = (name: string, data: string): RawPart => ({ name, data });
 const tiny = field('model', 'tiny.en');
 const ok = () => file(fx.jfk, 'jfk.wav', 'audio/wav');
+const diarize = field('model', 'gpt-4o-transcribe-diarize');
+const dataUrl = (bytes: Buffer, type = 'audio/wav') => `data:${type};base64,${bytes.toString('base64')}`;
+const known = (refs: string[], names = refs.map((_, i) => `speaker${i}`)): RawPart[] => [
+  ...names.map((n) => field('known_speaker_names[]', n)),
+  ...refs.map((r) => field('known_speaker_references[]', r)),
+];
 
 const cases: Case[] = [
   // Files that are not (usable) audio
@@ -78,7 +84,24 @@ const cases: Case[] = [
   { name: 'unknown language code', status: 400, parts: [ok(), field('model', 'base'), field('language', 'xx')] },
   { name: 'non-English language on an English-only model', status: 400, parts: [ok(), tiny, field('language', 'fr')] },
   { name: 'stream is not a boolean', status: 400, parts: [ok(), tiny, field('stream', 'sometimes')] },
-  { name: 'include[]=logprobs (unsupported here)', status: 400, code: 'unsupported_parameter', parts: [ok(), tiny, field('include[]', 'logprobs')] },
+  { name: 'include[]=logprobs with response_format=text', status: 400, parts: [ok(), tiny, field('include[]', 'logprobs'), field('response_format', 'text')] },
+  { name: 'an empty keywords[] entry', status: 400, parts: [ok(), tiny, field('keywords[]', ' ')] },
+  { name: 'an unknown code in languages[]', status: 400, parts: [ok(), tiny, field('languages[]', 'xx')] },
+  // gpt-4o-transcribe-diarize
+  { name: 'diarize: diarized_json with a whisper model', status: 400, parts: [ok(), tiny, field('response_format', 'diarized_json')] },
+  { name: 'diarize: with prompt', status: 400, code: 'unsupported_parameter', parts: [ok(), diarize, field('prompt', 'hello')] },
+  { name: 'diarize: with include[]=logprobs', status: 400, code: 'unsupported_parameter', parts: [ok(), diarize, field('include[]', 'logprobs')] },
+  { name: 'diarize: with timestamp_granularities[]', status: 400, code: 'unsupported_parameter', parts: [ok(), diarize, field('timestamp_granularities[]', 'segment')] },
+  { name: 'diarize: a malformed data URL', status: 400, parts: [ok(), diarize, ...known(['data:audio/wav;base64'])] },
+  { name: 'diarize: a reference that is not a data URL', status: 400, parts: [ok(), diarize, ...known(['/etc/passwd'])] },
+  { name: 'diarize: a reference under 2 s', status: 400, parts: [ok(), diarize, ...known([dataUrl(fx.tone1s)])] },
+  { name: 'diarize: a reference over 10 s', status: 400, parts: [ok(), diarize, ...known([dataUrl(fx.tone12s)])] },
+  { name: 'diarize: a reference that is an image', status: 400, parts: [ok(), diarize, ...known([dataUrl(fx.image)])] },
+  { name: 'diarize: a reference that is truncated audio', status: 400, parts: [ok(), diarize, ...known([dataUrl(fx.truncatedMp3, 'audio/mpeg')])] },
+  { name: 'diarize: more than 4 speakers', status: 400, parts: [ok(), diarize, ...known([1, 2, 3, 4, 5].map(() => dataUrl(fx.tone3s)))] },
+  { name: 'diarize: names and references that do not pair up', status: 400, parts: [ok(), diarize, ...known([dataUrl(fx.tone3s)], ['a', 'b'])] },
+  // Without the speaker models a mono diarize request is diarization_unavailable: test/http/transcription-features.test.ts
+  // (this server has them, from fetch-test).
   { name: 'bad chunking_strategy', status: 400, parts: [ok(), tiny, field('chunking_strategy', 'manual')] },
   { name: 'prompt too long', status: 400, parts: [ok(), tiny, field('prompt', 'a'.repeat(5000))] },
   { name: 'file sent as a plain field', status: 400, parts: [field('file', 'jfk.wav'), tiny] },

@@ -27,6 +27,7 @@ beforeAll(async () => {
   cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'whisper-readme-'));
   fs.copyFileSync(audio('jfk.wav'), path.join(cwd, 'jfk.wav'));
   fs.copyFileSync(audio('picovoice_test_de.wav'), path.join(cwd, 'german.wav'));
+  fs.copyFileSync(audio('fw_stereo_diarization.wav'), path.join(cwd, 'call.wav'));
   server = await startServer({ API_KEYS: KEY, PRELOAD_MODELS: 'tiny.en,base' });
 }, 120_000);
 afterAll(async () => {
@@ -50,7 +51,11 @@ test.each(lines)('%s', (line) => {
   });
   expect(out.trim().length).toBeGreaterThan(0);
   expect(out).not.toMatch(/"error"\s*:\s*\{/);
-  if (line.includes('/v1/audio/transcriptions') && !line.includes('stream=true')) {
+  if (line.includes('call.wav')) {
+    // Two speakers, one per channel (split by channel: no speaker models needed).
+    expect(out).toMatch(/"speaker":"A"[\s\S]*"speaker":"B"/);
+    expect(out).toMatch(/horizon/i);
+  } else if (line.includes('/v1/audio/transcriptions') && !line.includes('stream=true')) {
     expect(out).toMatch(/ask not what your country/i);
   }
   if (line.includes('stream=true')) expect(out.trim().endsWith('data: [DONE]')).toBe(true);

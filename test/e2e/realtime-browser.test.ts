@@ -1,21 +1,20 @@
 /**
- * The browser demo (/demo) in real headless Chromium: Chromium's fake microphone plays jfk.wav,
- * the page streams it over the realtime WebSocket with the API key as a subprotocol, and the
- * page must show the clip's words. Saves a screenshot (REALTIME_SCREENSHOT, default in tmp).
+ * The playground's Live tab (what /demo now opens) in real headless Chromium: Chromium's fake
+ * microphone plays jfk.wav, the page streams it over the realtime WebSocket with the API key (or a
+ * client secret, where the server mints them) as a subprotocol, and the page must show the clip's words. Saves a screenshot (REALTIME_SCREENSHOT, default test-artifacts/playground-live.png).
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { REAL_VAD } from './helpers/realtime.js';
-import { audio, normalize, requireWeights, startServer, waitFor, type RunningServer } from './helpers/server.js';
-import { launchChromium, type Browser } from './helpers/webdriver.js';
+import { ROOT, audio, normalize, requireWeights, startServer, waitFor, type RunningServer } from './helpers/server.js';
+import { fakeMicrophoneArgs, headlessArgs, launchChromium, type Browser } from './helpers/webdriver.js';
 import { wer } from '../support/wer.js';
 
 const KEY = 'sk-browser-e2e';
 const JFK = 'and so my fellow americans ask not what your country can do for you ask what you can do for your country';
-export const SCREENSHOT = process.env.REALTIME_SCREENSHOT ?? path.join(os.tmpdir(), 'realtime-demo.png');
+export const SCREENSHOT = process.env.REALTIME_SCREENSHOT ?? path.join(ROOT, 'test-artifacts', 'playground-live.png');
 let server: RunningServer;
 let browser: Browser;
 let dir: string;
@@ -23,17 +22,10 @@ let dir: string;
 beforeAll(async () => {
   requireWeights('tiny.en');
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'whisper-rt-browser-'));
-  // 1 s of silence, the speech, then 40 s of silence: Chromium loops the file, the speech plays once per test.
-  const mic = path.join(dir, 'mic.wav');
-  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-t', '1', '-i', 'anullsrc=r=48000:cl=mono', '-i', audio('jfk.wav'), '-f', 'lavfi', '-t', '40', '-i', 'anullsrc=r=48000:cl=mono',
-    '-filter_complex', '[1:a]aresample=48000[s];[0:a][s][2:a]concat=n=3:v=0:a=1', '-ac', '1', '-ar', '48000', '-c:a', 'pcm_s16le', mic]);
+  fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
+  const mic = fakeMicrophoneArgs(dir, audio('jfk.wav'), 1, 40);
   server = await startServer({ API_KEYS: KEY, PRELOAD_MODELS: 'tiny.en', POOL_CONCURRENCY: '2', THREADS_PER_REQUEST: '1' });
-  browser = await launchChromium([
-    '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
-    `--use-file-for-fake-audio-capture=${mic}`, `--user-data-dir=${path.join(dir, 'profile')}`, '--window-size=1000,700',
-    '--autoplay-policy=no-user-gesture-required',
-  ]);
+  browser = await launchChromium([...headlessArgs(path.join(dir, 'profile'), 1000, 700), ...mic]);
 }, 120_000);
 afterAll(async () => {
   await browser?.quit();
@@ -41,23 +33,29 @@ afterAll(async () => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const pageText = () => browser.exec<string>("return document.getElementById('transcript').innerText");
-const finals = () => browser.exec<string>("return [...document.querySelectorAll('#transcript p.final')].map((p) => p.textContent).join(' ')");
-const status = () => browser.exec<string>("return document.getElementById('status').textContent");
+const pageText = () => browser.exec<string>("return document.getElementById('live-transcript').innerText");
+const finals = () => browser.exec<string>("return [...document.querySelectorAll('#live-transcript p.final')].map((p) => p.textContent).join(' ')");
+const status = () => browser.exec<string>("return document.getElementById('live-status').textContent");
 
-test(`the demo page transcribes the microphone (${REAL_VAD ? 'server VAD' : 'manual commit'})`, async () => {
-  await browser.go(`${server.url}/`); // `/` leads to the demo
-  expect(await browser.exec<string>('return location.pathname')).toBe('/demo/');
+test(`the Live tab transcribes the microphone (${REAL_VAD ? 'server VAD' : 'manual commit'})`, async () => {
+  await browser.go(`${server.url}/demo`); // the old demo's address opens the Live tab
+  expect(await browser.exec<string>('return location.pathname + location.hash')).toBe('/#live');
+  expect(await browser.exec<boolean>("return document.getElementById('panel-live').hidden")).toBe(false);
+  // Without the key, Start says what is missing instead of failing silently.
+  await browser.exec("document.getElementById('live-start').click()");
+  await waitFor(async () => /needs an API key/.test(await status()), 30_000);
+  // The key is typed once, in the page's header, as a user would.
+  await browser.exec("document.getElementById('api-key').value = arguments[0]; document.querySelector('#key-form button').click();", KEY);
+  await waitFor(async () => browser.exec<boolean>("return document.getElementById('alert').hidden && [...document.getElementById('live-model').options].some((o) => o.value === 'tiny.en')"), 30_000);
   await browser.exec(
-    "document.getElementById('key').value = arguments[0]; document.getElementById('mode').value = arguments[1]; document.getElementById('start').click();",
-    KEY,
+    "document.getElementById('live-mode').value = arguments[0]; document.getElementById('live-start').click();",
     REAL_VAD ? 'server_vad' : 'manual',
   );
   await waitFor(async () => /Listening/.test(await status()), 20_000, () => 'status never said Listening');
   if (!REAL_VAD) {
     // Partial deltas show up while the clip plays; commit once the page has sent it (1 s + 11 s), as a user would.
     await waitFor(async () => Number(await browser.exec<string>('return document.body.dataset.sentSeconds || 0')) >= 13, 60_000, () => 'the page did not send 13 s of audio');
-    await browser.exec("document.getElementById('commit').click()");
+    await browser.exec("document.getElementById('live-commit').click()");
   }
   let seen = '';
   try {

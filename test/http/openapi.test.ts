@@ -32,12 +32,15 @@ test('every compatible route and its OpenAI field names are documented', () => {
   const doc = JSON.parse(generated);
   expect(Object.keys(doc.paths).sort()).toEqual(
     ['/health', '/metrics', '/ready', '/v1/audio/transcriptions', '/v1/audio/translations',
-      '/v1/audio/jobs', '/v1/audio/jobs/{job_id}', '/v1/audio/jobs/{job_id}/result', '/v1/audio/jobs/{job_id}/cancel', '/v1/models', '/v1/models/{model}', '/v1/realtime', '/v1/realtime/client_secrets', '/v1/realtime/transcription_sessions', '/whisper', '/ping', '/invocations'].sort(),
+      '/v1/audio/jobs', '/v1/audio/jobs/{job_id}', '/v1/audio/jobs/{job_id}/result', '/v1/audio/jobs/{job_id}/cancel', '/v1/models', '/v1/models/{model}', '/v1/realtime', '/v1/realtime/client_secrets', '/v1/realtime/transcription_sessions', '/v1/status', '/whisper', '/ping', '/invocations'].sort(),
   );
   const form = doc.paths['/v1/audio/transcriptions'].post.requestBody.content['multipart/form-data'].schema;
   expect(Object.keys(form.properties).sort()).toEqual(
-    ['chunking_strategy', 'file', 'include', 'language', 'model', 'prompt', 'response_format', 'stream', 'temperature', 'timestamp_granularities'].sort(),
+    ['chunking_strategy', 'file', 'include', 'keywords', 'known_speaker_names', 'known_speaker_references', 'language', 'languages', 'model', 'prompt', 'response_format', 'stream', 'temperature', 'timestamp_granularities'].sort(),
   );
+  expect(form.properties.response_format.enum).toContain('diarized_json');
+  expect(doc.components.schemas.TranscriptionDiarized.required.sort()).toEqual(['duration', 'segments', 'task', 'text', 'usage']);
+  expect(Object.keys(doc.components.schemas.Transcription.properties)).toEqual(['text', 'languages', 'logprobs', 'usage']);
   expect(form.properties.file).toMatchObject({ type: 'string', format: 'binary' });
   expect(form.properties.stream.type).toBe('boolean');
   expect(form.properties.timestamp_granularities.type).toBe('array');

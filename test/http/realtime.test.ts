@@ -1,7 +1,7 @@
 /**
  * GET /v1/realtime over a real socket (ws), around the fake pool and a fake VAD: auth in both
  * forms, refusals before the upgrade, the bad-input corpus (each answered by an `error` event,
- * the socket still usable), a turn end to end, a vanishing client, /demo and /.
+ * the socket still usable), a turn end to end, a vanishing client (the page: test/http/playground.test.ts).
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -266,20 +266,6 @@ describe('GET /v1/realtime: turns', () => {
     const text = await (await fetch(`${base.replace('ws', 'http')}/metrics`)).text();
     expect(text).toMatch(/whisper_realtime_sessions_open\{model="tiny.en"\} 3/);
     await Promise.all(open.map((c) => c.close()));
-  });
-});
-
-describe('demo page', () => {
-  it('serves /demo/ and its scripts, and / leads there', async () => {
-    const http = base.replace('ws', 'http');
-    const root = await fetch(`${http}/`, { redirect: 'manual' });
-    expect(root.status).toBe(302);
-    expect(root.headers.get('location')).toBe('/demo/');
-    const page = await fetch(`${http}/demo/`);
-    expect(page.headers.get('content-type')).toMatch(/text\/html/);
-    expect(await page.text()).toContain('<script type="module" src="demo.js">');
-    for (const f of ['demo.js', 'pcm-worklet.js']) expect((await fetch(`${http}/demo/${f}`)).headers.get('content-type')).toMatch(/javascript/);
-    expect((await fetch(`${http}/demo/../package.json`)).status).toBe(404);
   });
 });
 

@@ -132,7 +132,7 @@ describe('validation errors are OpenAI 400s naming the parameter', () => {
     ['stream not a boolean', { file: audioFile(), model: 'tiny.en', stream: 'perhaps' }, 'stream', 'invalid_value'],
     ['file sent as a text field', { file: 'not a file', model: 'tiny.en' }, 'file', 'invalid_value'],
     ['word granularity without verbose_json', { file: audioFile(), model: 'tiny.en', 'timestamp_granularities[]': 'word' }, 'timestamp_granularities', 'invalid_value'],
-    ['include[]=logprobs', { file: audioFile(), model: 'tiny.en', 'include[]': 'logprobs' }, 'include', 'unsupported_parameter'],
+    ['include[]=logprobs with srt', { file: audioFile(), model: 'tiny.en', response_format: 'srt', 'include[]': 'logprobs' }, 'include', 'invalid_value'],
     ['include[] unknown value', { file: audioFile(), model: 'tiny.en', 'include[]': 'everything' }, 'include', 'invalid_value'],
     ['non-English language on an English-only model', { file: audioFile(), model: 'tiny.en', language: 'de' }, 'language', 'unsupported_language'],
   ])('%s', async (_name, fields, param, code) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { shortWindowFrames, SHORT_WINDOW } from '../../src/services/short-window.js';
+import { shortWindowFrames, SHORT_WINDOW } from '../../src/engine/short-window.js';
 
 const s = (seconds: number) => Math.round(seconds * 16_000);
 

@@ -21,13 +21,22 @@ export interface UploadsOptions {
   tmpDir: string;
 }
 
+/**
+ * The largest text field: known_speaker_references[] carry up to 10 s of audio as a base64 data
+ * URL (48 kHz 16-bit stereo WAV: 2.6 MB).
+ */
+export const MAX_FIELD_BYTES = 4 << 20;
+/** All text fields together: four references and the rest, so 200 fields cannot hold 800 MB in memory. */
+export const MAX_FIELDS_TOTAL_BYTES = 5 * MAX_FIELD_BYTES;
+
 export default fp<UploadsOptions>(
   async (app, opts) => {
     // A TMP_DIR that does not exist yet (a fresh volume) should not turn every upload into a 500.
     await fs.mkdir(opts.tmpDir, { recursive: true });
     await app.register(multipart, {
       throwFileSizeLimit: true,
-      limits: { fileSize: opts.maxUploadBytes, fieldSize: 1 << 20, fields: 64, parts: 1100, headerPairs: 100 },
+      // fields: up to 100 keywords[], 20 languages[] and 8 known-speaker entries besides the other fields.
+      limits: { fileSize: opts.maxUploadBytes, fieldSize: MAX_FIELD_BYTES, fields: 200, parts: 1100, headerPairs: 100 },
     });
     app.decorateRequest('uploadDir', null);
 
@@ -62,8 +71,17 @@ export default fp<UploadsOptions>(
       const maxBytes = policy.maxBytes ?? opts.maxUploadBytes;
       try {
         let n = 0;
+        let fieldBytes = 0;
         for await (const part of request.parts({ limits: { files: policy.maxFiles, fileSize: maxBytes } })) {
           if (part.type === 'field') {
+            // busboy cuts an over-long value silently; a cut data URL would fail later as "not audio".
+            if (part.valueTruncated) {
+              throw errors.invalidRequest(`Form field '${part.fieldname}' is longer than ${MAX_FIELD_BYTES} bytes.`, part.fieldname.replace(/\[.*$/, ''), 'field_too_large');
+            }
+            fieldBytes += typeof part.value === 'string' ? part.value.length : 0;
+            if (fieldBytes > MAX_FIELDS_TOTAL_BYTES) {
+              throw errors.invalidRequest(`The form's text fields exceed ${MAX_FIELDS_TOTAL_BYTES} bytes together.`, null, 'fields_too_large');
+            }
             entries.push([part.fieldname, part.value]);
             continue;
           }

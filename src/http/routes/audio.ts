@@ -3,7 +3,8 @@
  * services/transcription.ts and the output in format/.
  */
 import type { FastifyReply } from 'fastify';
-import { errors } from '../../errors.js';
+import { spoolReferences } from '../spool-references.js';
+import { checkTranscriptionFields } from '../transcription-rules.js';
 import { chunkingOf } from '../../services/transcription.js';
 import { render } from '../../format/index.js';
 import { TranscriptionRequest, TranslationRequest, transcriptionResponses, translationResponses } from '../schemas/audio.js';
@@ -27,26 +28,25 @@ const audioRoutes: FastifyPluginAsyncZod = async (app) => {
   }, async (request, reply) => {
     const b = request.body;
     const granularities = b.timestamp_granularities ?? [];
-    if (granularities.includes('word') && b.response_format !== 'verbose_json') {
-      throw errors.invalidRequest("timestamp_granularities[]=word requires response_format 'verbose_json'.", 'timestamp_granularities');
-    }
-    if (b.include?.includes('logprobs')) {
-      throw errors.unsupportedParameter('include', 'logprobs are not available from the whisper.cpp models this server runs.');
-    }
+    const checked = checkTranscriptionFields(b);
     const job = {
       filePath: b.file.path,
       model: b.model,
       task: 'transcribe' as const,
       language: b.language,
+      languages: b.languages,
+      keywords: b.keywords,
       prompt: b.prompt,
       temperature: b.temperature,
       wordTimestamps: granularities.includes('word'),
       chunking: chunkingOf(b.chunking_strategy),
+      ...(checked.diarize ? { diarize: { knownSpeakers: await spoolReferences(request.uploadDir, checked.knownSpeakers) } } : {}),
       signal: request.clientSignal,
     };
-    if (b.stream) return streamTranscript(reply, transcription, job);
+    const output = { logprobs: checked.logprobs, languages: b.languages !== undefined, segments: b.response_format === 'diarized_json' };
+    if (b.stream) return streamTranscript(reply, transcription, job, output);
     const transcript = await transcription.transcribe(job);
-    return send(reply, render(b.response_format, transcript, { granularities }));
+    return send(reply, render(b.response_format, transcript, { granularities, ...output }));
   });
 
   // https://platform.openai.com/docs/api-reference/audio/createTranslation

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { errors } from '../../errors.js';
+import { checkTranscriptionFields } from '../transcription-rules.js';
 import type { JobParams } from '../../jobs/types.js';
 import type { JobSource } from '../../jobs/service.js';
 import {
@@ -82,15 +83,16 @@ const jobRoutes: FastifyPluginAsyncZod = async (app) => {
   }, async (request, reply) => {
     const b = request.body;
     const granularities = b.timestamp_granularities ?? [];
-    if (granularities.includes('word') && b.response_format !== 'verbose_json') {
-      throw errors.invalidRequest("timestamp_granularities[]=word requires response_format 'verbose_json'.", 'timestamp_granularities');
-    }
+    const checked = checkTranscriptionFields(b);
     if (b.stream) throw errors.unsupportedParameter('stream', 'an async job cannot stream; poll the job or use webhook_url.');
-    if (b.include?.includes('logprobs')) throw errors.unsupportedParameter('include', 'logprobs are not available from whisper.cpp models.');
+    if (checked.knownSpeakers.length) {
+      throw errors.unsupportedParameter('known_speaker_references', 'known speakers are not yet taken by async jobs; use the synchronous request.');
+    }
     const params: JobParams = {
       model: b.model, task: 'transcribe', response_format: b.response_format, language: b.language, prompt: b.prompt,
       temperature: b.temperature, timestamp_granularities: granularities.length ? granularities : undefined,
-      chunking_strategy: b.chunking_strategy,
+      chunking_strategy: b.chunking_strategy, keywords: b.keywords, languages: b.languages,
+      ...(checked.logprobs ? { logprobs: true } : {}),
     };
     return submit(request, reply, sourceOf(b.file, b.audio_url), params, b);
   });

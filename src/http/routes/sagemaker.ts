@@ -25,7 +25,7 @@ type Body = { kind: 'raw'; path: string; bytes: number } | { kind: 'json'; value
 
 const errorReply = (description: string) => ({ description, content: { 'application/json': { schema: ErrorBody } } });
 const DESCRIPTION = `Transcribes one audio file. The body is either the audio bytes (\`Content-Type: audio/*\` or \`application/octet-stream\`) or JSON \`{"audio_b64" | "audio_url", ...parameters}\`; \`audio_url\` is http(s) to a public address, or \`s3://bucket/key\` in S3_INPUT_BUCKETS.
-Parameters (\`model\`, \`task\`, \`language\`, \`prompt\`, \`temperature\`, \`response_format\`, \`timestamp_granularities\`, \`chunking_strategy\`: \`auto\` or, in JSON only, \`{"type": "server_vad", ...}\`) come from the JSON body or from \`X-Amzn-SageMaker-Custom-Attributes: k=v,k=v\` (values percent-encoded), which is echoed back. \`Accept\` picks the output: ${ACCEPTED_OUTPUT_TYPES.map((t) => `\`${t}\``).join(', ')}.
+Parameters (\`model\`, \`task\`, \`language\`, \`prompt\`, \`temperature\`, \`response_format\`, \`timestamp_granularities\`, \`chunking_strategy\`: \`auto\` or, in JSON only, \`{"type": "server_vad", ...}\`; \`keywords\`, \`languages\`, \`include\` (\`logprobs\`) as arrays; \`model=gpt-4o-transcribe-diarize\` with \`response_format=diarized_json\`) come from the JSON body or from \`X-Amzn-SageMaker-Custom-Attributes: k=v,k=v\` (values percent-encoded), which is echoed back. \`Accept\` picks the output: ${ACCEPTED_OUTPUT_TYPES.map((t) => `\`${t}\``).join(', ')}.
 Limits: 6 MiB and 60 s per invocation; with SAGEMAKER_ASYNC=true, ASYNC_MAX_UPLOAD_BYTES and 1 h.`;
 
 async function spoolDir(request: FastifyRequest, tmpDir: string): Promise<string> {

@@ -4,7 +4,7 @@
  * Field types are OpenAI's; form strings are coerced from them (see form.ts).
  */
 import { z } from 'zod';
-import { GRANULARITIES, RESPONSE_FORMATS } from '../../format/types.js';
+import { BASIC_FORMATS, GRANULARITIES, RESPONSE_FORMATS } from '../../format/types.js';
 import { ErrorBody, Language, ModelField, Prompt, Temperature, errorResponses } from './common.js';
 import { upload } from './form.js';
 
@@ -12,7 +12,11 @@ const AudioFile = upload(
   'The audio file to transcribe: flac, mp3, mp4, mpeg, mpga, m4a, ogg, wav, webm, or anything else ffmpeg decodes.',
 );
 
-const ResponseFormat = z.enum(RESPONSE_FORMATS).default('json').describe('The format of the output.');
+const ResponseFormat = z
+  .enum(RESPONSE_FORMATS)
+  .default('json')
+  .describe('The format of the output. `diarized_json` (speaker segments) needs `model=gpt-4o-transcribe-diarize`, which answers only `json`, `text` and `diarized_json`.');
+const TranslationFormat = z.enum(BASIC_FORMATS).default('json').describe('The format of the output.');
 
 const VadConfig = z.object({
   type: z.literal('server_vad'),
@@ -40,7 +44,32 @@ export const TranscriptionRequest = z.object({
   include: z
     .array(z.enum(['logprobs']))
     .optional()
-    .describe('`logprobs` is recognised but not supported by this server: asking for it is a 400.'),
+    .describe(
+      '`logprobs`: the log probability of every token of the text, `logprobs: [{token, logprob, bytes}]` (the tokens spell the text), on `json` and on every streamed `transcript.text.delta` and `transcript.text.done`. Sent as `include[]`.',
+    ),
+  keywords: z
+    .array(z.string().trim().min(1).max(100))
+    .max(100)
+    .optional()
+    .describe('Words or phrases to guide transcription (names, jargon): decoding is biased towards their spelling. Sent as `keywords[]`.'),
+  languages: z
+    .array(Language)
+    .min(1)
+    .max(20)
+    .optional()
+    .describe(
+      'The possible languages of the audio (ISO-639-1): language identification chooses among them only. The `json` answer then carries `languages: [{code}]`. Sent as `languages[]`.',
+    ),
+  known_speaker_names: z
+    .array(z.string().trim().min(1).max(64))
+    .max(4)
+    .optional()
+    .describe('Diarization: names of up to 4 speakers whose voices are in `known_speaker_references[]`, in the same order. Sent as `known_speaker_names[]`.'),
+  known_speaker_references: z
+    .array(z.string().min(1))
+    .max(4)
+    .optional()
+    .describe('Diarization: one audio clip (2–10 s) per known speaker, as a data URL (`data:audio/wav;base64,...`). Sent as `known_speaker_references[]`.'),
   chunking_strategy: z
     .union([z.literal('auto'), VadConfig], {
       error: "expected 'auto' or an object with type 'server_vad' (chunking_strategy[type]=server_vad)",
@@ -56,7 +85,7 @@ export const TranslationRequest = z.object({
   file: AudioFile,
   model: ModelField,
   prompt: Prompt.optional().describe('Optional text to guide the style; it should be in English.'),
-  response_format: ResponseFormat,
+  response_format: TranslationFormat,
   temperature: Temperature,
 });
 export type TranslationRequest = z.output<typeof TranslationRequest>;
@@ -78,7 +107,35 @@ const Segment = z.object({
 
 const Word = z.object({ word: z.string(), start: z.number(), end: z.number() });
 
-export const TranscriptionJson = z.object({ text: z.string(), usage: Usage }).meta({ id: 'Transcription' });
+const Logprob = z.object({ token: z.string(), logprob: z.number(), bytes: z.array(z.number().int()) });
+
+export const TranscriptionJson = z
+  .object({
+    text: z.string(),
+    languages: z.array(z.object({ code: z.string() })).optional().describe('With `languages[]`: the language found.'),
+    logprobs: z.array(Logprob).optional().describe('With `include[]=logprobs`.'),
+    usage: Usage,
+  })
+  .meta({ id: 'Transcription' });
+
+export const TranscriptionDiarized = z
+  .object({
+    task: z.literal('transcribe'),
+    duration: z.number(),
+    text: z.string(),
+    segments: z.array(
+      z.object({
+        type: z.literal('transcript.text.segment'),
+        id: z.string(),
+        start: z.number(),
+        end: z.number(),
+        speaker: z.string().describe('`A`, `B`, … in order of appearance, or a name from `known_speaker_names[]`.'),
+        text: z.string(),
+      }),
+    ),
+    usage: Usage,
+  })
+  .meta({ id: 'TranscriptionDiarized' });
 
 export const TranscriptionVerboseJson = z
   .object({
@@ -101,14 +158,14 @@ function okResponses(withStream: boolean) {
       description: 'The transcript, in the requested format.',
       content: {
         // Verbose first: zod unions strip unknown keys, so the wider shape must be tried first.
-        'application/json': { schema: z.union([TranscriptionVerboseJson, TranscriptionJson]) },
+        'application/json': { schema: z.union([TranscriptionVerboseJson, TranscriptionDiarized, TranscriptionJson]) },
         'text/plain': { schema: plain.describe('`text` and `srt` formats.') },
         'text/vtt': { schema: plain.describe('`vtt` format.') },
         ...(withStream
           ? {
               'text/event-stream': {
                 schema: plain.describe(
-                  'With `stream=true`: `data: {"type":"transcript.text.delta","delta":...}` per segment, then `transcript.text.done` with text and usage, then `data: [DONE]`. A failure after the stream started is `data: {"type":"error","error":{...}}`.',
+                  'With `stream=true`: `data: {"type":"transcript.text.delta","delta":...}` per segment, then `transcript.text.done` with text and usage, then `data: [DONE]`. With `include[]=logprobs` the deltas and the done event carry `logprobs`. With `response_format=diarized_json`, each speaker segment is a delta (with `segment_id`) followed by a `transcript.text.segment` event, before `transcript.text.done`. A failure after the stream started is `data: {"type":"error","error":{...}}`.',
                 ),
               },
             }

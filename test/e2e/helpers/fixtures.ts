@@ -20,11 +20,16 @@ export function makeFixtures(dir: string) {
   ff('-f', 'lavfi', '-i', 'color=c=red:s=32x32', '-frames:v', '1', 'image.png');
   ff('-f', 'lavfi', '-i', 'testsrc=duration=1:size=64x64:rate=10', '-c:v', 'mpeg4', 'video-no-audio.mp4');
   ff('-f', 'lavfi', '-i', 'anullsrc=r=16000:cl=mono', '-t', '0', 'zero-length.wav');
+  // Known-speaker references: OpenAI takes 2–10 s.
+  for (const s of [1, 3, 12]) ff('-f', 'lavfi', '-i', `sine=frequency=220:duration=${s}:sample_rate=16000`, `tone-${s}s.wav`);
   const read = (f: string) => fs.readFileSync(path.join(dir, f));
   return {
     image: read('image.png'),
     videoNoAudio: read('video-no-audio.mp4'),
     zeroLengthWav: read('zero-length.wav'),
+    tone1s: read('tone-1s.wav'),
+    tone3s: read('tone-3s.wav'),
+    tone12s: read('tone-12s.wav'),
     truncatedMp3: fs.readFileSync(audio('jfk.mp3')).subarray(0, 400),
     truncatedFlac: fs.readFileSync(audio('jfk.flac')).subarray(0, 3000),
     truncatedWav: fs.readFileSync(audio('jfk.wav')).subarray(0, 30),

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../../src/app.js';
 import { loadConfig, type Config } from '../../../src/config.js';
+import type { Diarizer } from '../../../src/diarization/types.js';
 import type { VoiceActivityDetector } from '../../../src/engine/types.js';
 import { fakeDecoder, fakePool, type FakePool } from './fakes.js';
 
@@ -22,7 +23,7 @@ export interface TestApp {
 export async function makeTestApp(
   env: Record<string, string> = {},
   poolOpts: Parameters<typeof fakePool>[0] = {},
-  deps: { vad?: VoiceActivityDetector } = {},
+  deps: { vad?: VoiceActivityDetector; diarizer?: Diarizer } = {},
 ): Promise<TestApp> {
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'whisper-http-test-'));
   const modelsDir = path.join(root, 'models');
@@ -36,7 +37,7 @@ export async function makeTestApp(
   const config = loadConfig({ LOG_LEVEL: 'silent', MODELS_DIR: modelsDir, TMP_DIR: tmpDir, DATA_DIR: path.join(root, 'data'), ...env });
   const pool = fakePool(poolOpts);
   const decoder = fakeDecoder();
-  const app = await buildApp(config, { pool, decoder, vad: deps.vad });
+  const app = await buildApp(config, { pool, decoder, vad: deps.vad, diarizer: deps.diarizer });
   await app.ready();
   return {
     app,

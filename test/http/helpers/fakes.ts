@@ -56,6 +56,8 @@ const mkSegment = (id: number, text: string, temperature = 0): Segment => ({
   avg_logprob: -0.25,
   compression_ratio: 1.2,
   no_speech_prob: 0.01,
+  // One entry per word, as whisper's tokens would spell it.
+  logprobs: (text.match(/\s*\S+/g) ?? []).map((token, i) => ({ token, logprob: -0.1 * (i + 1), bytes: [...Buffer.from(token)] })),
 });
 
 const sleep = (ms: number, signal: AbortSignal) =>

@@ -1,9 +1,14 @@
-// Browser demo: microphone at 24 kHz → pcm16 base64 appends every 100 ms over the realtime
-// WebSocket (GA dialect); deltas and completed transcripts are shown per turn.
+// The Live tab (the former /demo): microphone at 24 kHz → pcm16 base64 appends every 100 ms over
+// the realtime WebSocket (GA dialect); deltas and completed transcripts are shown per turn.
+// Browsers cannot set headers on a WebSocket, so the credential travels as the subprotocol
+// `openai-insecure-api-key.<secret>`: an ephemeral `ek_` secret from
+// POST /v1/realtime/client_secrets when the server has that route, else the typed key itself.
+import { ApiError, api, getKey } from './api.js';
+
 const $ = (id) => document.getElementById(id);
 const status = (text, isError = false) => {
-  $('status').textContent = text;
-  $('status').className = isError ? 'error' : '';
+  $('live-status').textContent = text;
+  $('live-status').className = isError ? 'error' : 'muted';
 };
 
 let ws, ctx, stream, node, pending = [], pendingSamples = 0, sentSamples = 0;
@@ -15,7 +20,7 @@ function line(itemId) {
     p = document.createElement('p');
     p.className = 'partial';
     p.dataset.item = itemId;
-    $('transcript').append(p);
+    $('live-transcript').append(p);
     turns.set(itemId, p);
   }
   return p;
@@ -50,26 +55,50 @@ function onEvent(e) {
   }
 }
 
+/**
+ * The subprotocol credential: a client secret when the server mints them. A refused key (401)
+ * is the user's to fix; any other failure (404: a server without the route) falls back to the
+ * key itself, checked first, because a refused WebSocket upgrade reaches the page only as an
+ * anonymous close.
+ */
+async function credential() {
+  const key = getKey();
+  try {
+    const secret = await api('/v1/realtime/client_secrets', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ session: { type: 'transcription' } }),
+    });
+    const value = secret.value ?? secret.client_secret?.value;
+    if (value) return value;
+  } catch (err) {
+    if (!(err instanceof ApiError) || err.isAuth) throw err;
+  }
+  await api('/v1/models');
+  return key;
+}
+
 async function start() {
-  $('start').disabled = true;
-  const key = $('key').value.trim();
+  $('live-start').disabled = true;
+  status('Connecting…');
+  const secret = await credential();
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-  const protocols = ['realtime', ...(key ? [`openai-insecure-api-key.${key}`] : [])];
+  const protocols = ['realtime', ...(secret ? [`openai-insecure-api-key.${secret}`] : [])];
   ws = new WebSocket(`${scheme}://${location.host}/v1/realtime?intent=transcription`, protocols);
   ws.onmessage = (m) => onEvent(JSON.parse(m.data));
   ws.onclose = (e) => { status(`Disconnected (${e.code}${e.reason ? `: ${e.reason}` : ''}).`, e.code !== 1000); stop(false); };
-  await new Promise((resolve, reject) => { ws.onopen = resolve; ws.onerror = () => reject(new Error('WebSocket failed (wrong key?)')); });
-  const manual = $('mode').value === 'manual';
+  await new Promise((resolve, reject) => { ws.onopen = resolve; ws.onerror = () => reject(new Error('The WebSocket connection failed.')); });
+  const manual = $('live-mode').value === 'manual';
   ws.send(JSON.stringify({
     type: 'session.update',
     session: {
       type: 'transcription',
-      audio: { input: { format: { type: 'audio/pcm', rate: 24000 }, transcription: { model: $('model').value || 'whisper-1' }, turn_detection: manual ? null : { type: 'server_vad' } } },
+      audio: { input: { format: { type: 'audio/pcm', rate: 24000 }, transcription: { model: $('live-model').value || 'whisper-1' }, turn_detection: manual ? null : { type: 'server_vad' } } },
     },
   }));
   stream = await navigator.mediaDevices.getUserMedia({ audio: { channelCount: 1, echoCancellation: false, noiseSuppression: false, autoGainControl: false } });
   ctx = new AudioContext({ sampleRate: 24000 });
-  await ctx.audioWorklet.addModule('pcm-worklet.js');
+  await ctx.audioWorklet.addModule('/playground/pcm-worklet.js');
   node = new AudioWorkletNode(ctx, 'pcm-tap');
   node.port.onmessage = ({ data }) => {
     pending.push(data);
@@ -83,8 +112,8 @@ async function start() {
     }
   };
   ctx.createMediaStreamSource(stream).connect(node);
-  $('stop').disabled = false;
-  $('commit').disabled = !manual;
+  $('live-stop').disabled = false;
+  $('live-commit').disabled = !manual;
 }
 
 function stop(close = true) {
@@ -92,14 +121,16 @@ function stop(close = true) {
   ctx?.close();
   ctx = stream = node = undefined;
   if (close && ws?.readyState === WebSocket.OPEN) {
-    if ($('mode').value === 'manual') ws.send(JSON.stringify({ type: 'input_audio_buffer.commit' }));
+    if ($('live-mode').value === 'manual') ws.send(JSON.stringify({ type: 'input_audio_buffer.commit' }));
     // Let the last turn finish before closing.
     setTimeout(() => ws?.close(1000), 15000);
   }
-  $('start').disabled = false;
-  $('stop').disabled = $('commit').disabled = true;
+  $('live-start').disabled = false;
+  $('live-stop').disabled = $('live-commit').disabled = true;
 }
 
-$('start').onclick = () => start().catch((err) => { status(err.message, true); stop(); });
-$('stop').onclick = () => stop();
-$('commit').onclick = () => ws?.send(JSON.stringify({ type: 'input_audio_buffer.commit' }));
+export function initLive() {
+  $('live-start').onclick = () => start().catch((err) => { status(err.message, true); stop(); });
+  $('live-stop').onclick = () => stop();
+  $('live-commit').onclick = () => ws?.send(JSON.stringify({ type: 'input_audio_buffer.commit' }));
+}

@@ -1,0 +1,78 @@
+import type { InferenceSession } from 'onnxruntime-node';
+import { loadOrt } from './runtime.js';
+
+/**
+ * pyannote segmentation-3.0 over sliding 10 s windows. The model answers, for
+ * each of 589 frames of a window (a 270-sample hop), one of 7 "powerset"
+ * classes: nobody, one of 3 local speakers, or one of the 3 pairs. Local
+ * speaker k of one window and k of the next are unrelated: stitching them is
+ * the caller's job (by embeddings). Decoded here to per-frame activity.
+ */
+export const WINDOW_SAMPLES = 160_000;
+export const FRAME_HOP = 270;
+/** Each frame sees 991 samples (the SincNet + pooling receptive field); its centre is this far in. */
+export const FRAME_CENTRE = 495;
+export const LOCAL_SPEAKERS = 3;
+/** Powerset class → bit mask of active local speakers. */
+const POWERSET = [0b000, 0b001, 0b010, 0b100, 0b011, 0b101, 0b110];
+
+export interface WindowActivity {
+  /** First sample of the window in the input. */
+  start: number;
+  /** Frames of the window that lie inside the input. */
+  frames: number;
+  /** Bit mask of active local speakers per frame. */
+  active: Uint8Array;
+}
+
+export interface SegmentationOptions {
+  /** Hop between windows in samples; a multiple of FRAME_HOP keeps frame grids aligned. */
+  step?: number;
+  signal?: AbortSignal;
+}
+
+/** Window starts that cover the whole input; the last window ends at the input's end when it can. */
+export function windowStarts(length: number, step: number): number[] {
+  if (length <= WINDOW_SAMPLES) return [0];
+  const starts: number[] = [];
+  for (let s = 0; s + WINDOW_SAMPLES < length; s += step) starts.push(s);
+  const last = length - WINDOW_SAMPLES;
+  // Keep the final window on the common frame grid.
+  const aligned = Math.ceil(last / FRAME_HOP) * FRAME_HOP;
+  if (starts[starts.length - 1] !== aligned) starts.push(aligned);
+  return starts;
+}
+
+export class Segmenter {
+  constructor(private readonly session: InferenceSession) {}
+
+  async run(pcm: Float32Array, opts: SegmentationOptions = {}): Promise<WindowActivity[]> {
+    const { Tensor } = await loadOrt();
+    const step = opts.step ?? 18 * 8 * FRAME_HOP; // 38 880 samples, ≈ 2.4 s
+    const starts = windowStarts(pcm.length, step);
+    const out: WindowActivity[] = [];
+    const BATCH = 4;
+    for (let b = 0; b < starts.length; b += BATCH) {
+      opts.signal?.throwIfAborted();
+      const batch = starts.slice(b, b + BATCH);
+      const input = new Float32Array(batch.length * WINDOW_SAMPLES);
+      batch.forEach((s, i) => input.set(pcm.subarray(s, s + WINDOW_SAMPLES), i * WINDOW_SAMPLES));
+      const res = await this.session.run({ input: new Tensor('float32', input, [batch.length, 1, WINDOW_SAMPLES]) });
+      const logits = res.output;
+      const [, nFrames, nClasses] = logits.dims as number[];
+      const data = logits.data as Float32Array;
+      batch.forEach((start, i) => {
+        const inside = Math.min(nFrames, Math.max(0, Math.floor((pcm.length - start - FRAME_CENTRE) / FRAME_HOP) + 1));
+        const active = new Uint8Array(nFrames);
+        for (let f = 0; f < nFrames; f++) {
+          const row = (i * nFrames + f) * nClasses;
+          let best = 0;
+          for (let c = 1; c < nClasses; c++) if (data[row + c] > data[row + best]) best = c;
+          active[f] = POWERSET[best];
+        }
+        out.push({ start, frames: inside, active });
+      });
+    }
+    return out;
+  }
+}

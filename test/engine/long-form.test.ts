@@ -1,0 +1,82 @@
+/**
+ * Long files chunked at pauses, on the real tiny.en and Silero VAD: the text is as good as
+ * whisper.cpp's sliding windows, every timestamp is in the original time base, segments stream
+ * in order, silence stays silent and an abort stops it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { planChunks, transcribeChunks } from '../../src/engine/long-form.js';
+import type { Segment, VoiceActivityDetector } from '../../src/engine/types.js';
+import { AUTO_VAD } from '../../src/services/transcription.js';
+import { audioPath, references, requireModel } from '../support/paths.js';
+import { normalize, wordErrors } from '../support/wer.js';
+import { realEngine } from './setup.js';
+
+const { engine, pool, decoder } = realEngine();
+let vad: VoiceActivityDetector;
+beforeAll(async () => {
+  vad = await engine.loadVad!(requireModel('silero-v6.2.0'));
+});
+afterAll(async () => {
+  await pool.close();
+  await vad.free();
+});
+
+const chunked = async (pcm: Float32Array, extra: { wordTimestamps?: boolean; signal?: AbortSignal; onSegment?: (s: Segment) => void } = {}) => {
+  const chunks = planChunks(await vad.detect(pcm, AUTO_VAD), pcm.length / 16_000);
+  const params = { beamSize: 1, vad: AUTO_VAD, wordTimestamps: extra.wordTimestamps };
+  const t = await pool.withModel('tiny.en', extra.signal, (m, signal) => transcribeChunks(m, pcm, chunks, params, { signal, onSegment: extra.onSegment }));
+  return { t, chunks };
+};
+
+describe('long-form chunking (80 s clip)', () => {
+  it('reads as well as the sliding windows, with timestamps in the original time base', async () => {
+    const { pcm, duration } = await decoder.decodeFile(audioPath('long_concat_en_16k.wav'));
+    const streamed: Segment[] = [];
+    const { t, chunks } = await chunked(pcm, { wordTimestamps: true, onSegment: (s) => streamed.push(s) });
+    expect(chunks.length).toBeGreaterThanOrEqual(3);
+    const windows = await pool.withModel('tiny.en', undefined, (m) => m.transcribe(pcm, { beamSize: 1, vad: AUTO_VAD }));
+    const ref = normalize(references().find((r) => r.file === 'long_concat_en_16k.wav')!.text);
+    const werChunked = wordErrors(ref, normalize(t.text)) / ref.length;
+    const werWindows = wordErrors(ref, normalize(windows.text)) / ref.length;
+    console.info(`80 s clip: WER chunked ${(100 * werChunked).toFixed(2)} %, windows ${(100 * werWindows).toFixed(2)} %, ${chunks.length} chunks`);
+    expect(werChunked).toBeLessThanOrEqual(werWindows + 0.02);
+
+    // The clip starts with jfk.wav (11 s): its sentence is in the first seconds, not at a chunk-local time.
+    const jfk = t.segments.find((s) => /ask not/i.test(s.text))!;
+    expect(jfk.start).toBeLessThan(11);
+    // Ordered, inside the audio, ids 0..n-1; the last speech ends near the clip's end.
+    t.segments.forEach((s, i) => {
+      expect(s.id).toBe(i);
+      expect(s.end).toBeGreaterThanOrEqual(s.start);
+      if (i > 0) expect(s.start).toBeGreaterThanOrEqual(t.segments[i - 1].start);
+    });
+    expect(t.segments.at(-1)!.end).toBeGreaterThan(duration - 6);
+    expect(t.segments.at(-1)!.end).toBeLessThanOrEqual(duration + 0.5);
+    expect(t.duration).toBeCloseTo(duration, 2);
+    // Words too, in order and inside their segments' span of the file.
+    const words = t.words!;
+    expect(words.length).toBeGreaterThan(150);
+    for (let i = 1; i < words.length; i++) expect(words[i].start).toBeGreaterThanOrEqual(words[i - 1].start - 0.05);
+    expect(words.at(-1)!.end).toBeGreaterThan(duration - 6);
+    // Streamed segments are the final ones, in order.
+    expect(streamed.map((s) => [s.id, s.start, s.text])).toEqual(t.segments.map((s) => [s.id, s.start, s.text]));
+  });
+
+  it('invents no text on 40 s of silence', async () => {
+    const { t, chunks } = await chunked(new Float32Array(40 * 16_000));
+    expect(chunks).toEqual([]);
+    expect(t.text).toBe('');
+    expect(t.segments).toEqual([]);
+  });
+
+  it('an abort mid-way rejects and frees the slot', async () => {
+    const { pcm } = await decoder.decodeFile(audioPath('long_concat_en_16k.wav'));
+    const ac = new AbortController();
+    const first = new Promise<void>((resolve) => setTimeout(resolve, 1500));
+    const run = chunked(pcm, { signal: ac.signal });
+    await first;
+    ac.abort();
+    await expect(run).rejects.toMatchObject({ code: 'request_cancelled' });
+    expect(pool.stats()[0].inFlight).toBe(0);
+  });
+});

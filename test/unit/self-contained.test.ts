@@ -1,0 +1,30 @@
+/**
+ * A clone runs its own suite: nothing the tests, benches, scripts or CI read may sit outside the
+ * repository (the old ../shared folder existed only on the team's machines).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { audioDir, references, repoRoot } from '../support/paths.js';
+
+const tracked = execFileSync('git', ['ls-files'], { cwd: repoRoot, encoding: 'utf8' }).trim().split('\n');
+
+describe('self-contained clone', () => {
+  it('no code, script or CI step reads ../shared', () => {
+    const code = tracked.filter((f) => /\.(ts|mts|mjs|cjs|js|py|sh)$/.test(f) || f.startsWith('.ci/'));
+    const offenders = code.filter((f) => /\.\.\/shared\b|'\.\.', 'shared'|SHARED_DIR/.test(readFileSync(path.join(repoRoot, f), 'utf8')));
+    // This file names the pattern it looks for.
+    expect(offenders.filter((f) => f !== 'test/unit/self-contained.test.ts')).toEqual([]);
+  });
+
+  it('the test clips are in the repository, each with its source and license', () => {
+    expect(audioDir).toBe(process.env.AUDIO_DIR ?? path.join(repoRoot, 'test', 'fixtures', 'audio'));
+    const sources = readFileSync(path.join(repoRoot, 'test', 'fixtures', 'audio', 'SOURCES.md'), 'utf8');
+    const clips = tracked.filter((f) => f.startsWith('test/fixtures/audio/') && !/\.(md|tsv)$/.test(f)).map((f) => path.basename(f));
+    expect(clips.length).toBeGreaterThanOrEqual(20);
+    for (const clip of clips) expect(sources, clip).toContain(`| ${clip} |`);
+    // Every reference row names a clip that is here.
+    for (const r of references()) expect(existsSync(path.join(audioDir, r.file)), r.file).toBe(true);
+  });
+});
