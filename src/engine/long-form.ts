@@ -14,6 +14,14 @@ import type { DecodeParams, LoadedModel, Segment, SpeechSpan, TranscribeHooks, T
 
 const SAMPLE_RATE = 16_000;
 
+/**
+ * openai-whisper's failure threshold for a decode's gzip compression ratio. whisper.cpp retries a
+ * window above it at higher temperatures; when every retry loops too ("I'm I'm I'm …", seen on
+ * the 80 s clip when a chunk's last second of padding got a window of its own), the loop is
+ * dropped rather than returned as speech.
+ */
+const LOOP_COMPRESSION_RATIO = 2.4;
+
 export interface LongFormPolicy {
   /** Files at least this long are chunked; shorter ones fit one window anyway. */
   minSeconds: number;
@@ -72,6 +80,7 @@ export async function transcribeChunks(
   const total = chunks.reduce((n, c) => n + (c.end - c.start), 0) || 1;
   let done = 0;
   for (const chunk of chunks) {
+    let streamed = 0;
     const audio = pcm.subarray(Math.floor(chunk.start * SAMPLE_RATE), Math.ceil(chunk.end * SAMPLE_RATE));
     const part = await model.transcribe(
       audio,
@@ -84,14 +93,24 @@ export async function transcribeChunks(
       },
       {
         signal: hooks.signal,
-        onSegment: hooks.onSegment && ((s) => hooks.onSegment!({ ...shift(s, chunk), id: segments.length + s.id, seek: Math.round(chunk.start * 100) })),
+        // Streamed with the same numbering and the same loop rule as the joined result below.
+        onSegment:
+          hooks.onSegment &&
+          ((s) => {
+            if (s.compression_ratio > LOOP_COMPRESSION_RATIO) return;
+            hooks.onSegment!({ ...shift(s, chunk), id: segments.length + streamed++, seek: Math.round(chunk.start * 100) });
+          }),
         onProgress: hooks.onProgress && ((f) => hooks.onProgress!((done + f * (chunk.end - chunk.start)) / total)),
       },
     );
     language ??= part.language;
     task = part.task;
-    for (const s of part.segments) segments.push({ ...shift(s, chunk), id: segments.length, seek: Math.round(chunk.start * 100) });
-    for (const w of part.words ?? []) words.push(shift(w, chunk));
+    const loops = part.segments.filter((s) => s.compression_ratio > LOOP_COMPRESSION_RATIO);
+    for (const s of part.segments) {
+      if (!loops.includes(s)) segments.push({ ...shift(s, chunk), id: segments.length, seek: Math.round(chunk.start * 100) });
+    }
+    const inLoop = (w: Word) => loops.some((s) => w.start >= s.start && w.end <= s.end + 0.01);
+    for (const w of part.words ?? []) if (!inLoop(w)) words.push(shift(w, chunk));
     done += chunk.end - chunk.start;
   }
   const transcript: Transcript = {

@@ -29,3 +29,30 @@ describe('long-form chunk plan', () => {
     expect(planChunks([{ start: 130, end: 140 }], 120)).toEqual([]);
   });
 });
+
+describe('long-form join', () => {
+  it('drops a segment that loops (compression ratio over 2.4) from the result, the stream and the words', async () => {
+    const { transcribeChunks } = await import('../../src/engine/long-form.js');
+    const seg = (id: number, start: number, text: string, ratio: number) => ({
+      id, seek: 0, start, end: start + 2, text, tokens: [], temperature: 1, avg_logprob: -0.2, compression_ratio: ratio, no_speech_prob: 0.01,
+    });
+    const model = {
+      info: { name: 'fake', path: '', multilingual: false, sizeBytes: 0 },
+      free: async () => {},
+      async transcribe(_pcm: Float32Array, _p: object, hooks: { onSegment?: (s: ReturnType<typeof seg>) => void } = {}) {
+        const segments = [seg(0, 0, ' He might even have been made amiable himself.', 1.2), seg(1, 2, " I'm I'm I'm I'm I'm I'm I'm I'm", 9.5)];
+        segments.forEach((s) => hooks.onSegment?.(s));
+        const words = [{ word: 'He', start: 0, end: 0.3, probability: 0.9 }, { word: "I'm", start: 2.1, end: 2.3, probability: 0.9 }];
+        return { task: 'transcribe' as const, language: 'en', duration: 4, text: '', segments, words };
+      },
+    };
+    const streamed: number[] = [];
+    const t = await transcribeChunks(model, new Float32Array(40 * 16_000), [{ start: 1, end: 5 }, { start: 10, end: 14 }], { wordTimestamps: true }, {
+      onSegment: (s) => streamed.push(s.id),
+    });
+    expect(t.segments.map((s) => [s.id, s.start])).toEqual([[0, 1], [1, 10]]);
+    expect(streamed).toEqual([0, 1]);
+    expect(t.text).toBe('He might even have been made amiable himself. He might even have been made amiable himself.');
+    expect(t.words!.map((w) => w.word)).toEqual(['He', 'He']);
+  });
+});
