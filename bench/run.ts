@@ -22,6 +22,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   'vad-wer': () => import('./vad-wer.js'),
   speaches: () => import('./speaches.js'),
   'short-window': () => import('./short-window.js'),
+  levers: () => import('./levers.js'),
   diarization: () => import('./diarization.js'),
 };
 
