@@ -35,8 +35,8 @@ REALTIME_CHUNK = 24000 * 2 // 10  # 100 ms of pcm16 at 24 kHz
 # (file, weight): short 1.5-3.4 s, medium 5.9-11 s, long 13-20 s.
 MIX = [
     ("ljspeech_LJ002-0020.wav", 3), ("sr_english.wav", 3), ("ps_forever_input_2_16k.wav", 2),
-    ("picovoice_test.wav", 3), ("ljspeech_LJ050-0131.wav", 2), ("churchill.wav", 2), ("jfk.wav", 2),
-    ("jfk.mp3", 1), ("librispeech_1272-141231-0002.flac", 1), ("picovoice_diarization_test.wav", 1),
+    ("picovoice_test.wav", 3), ("ljspeech_LJ050-0131.wav", 2), ("ljspeech_LJ002-0035.wav", 2), ("jfk.wav", 2),
+    ("jfk.mp3", 1), ("librispeech_1272-141231-0002.flac", 1), ("librispeech_2412-153948-0000.flac", 1),
 ]
 MIME = {".wav": "audio/wav", ".mp3": "audio/mpeg", ".flac": "audio/flac"}
 

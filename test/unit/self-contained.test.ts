@@ -18,6 +18,16 @@ describe('self-contained clone', () => {
     expect(offenders.filter((f) => f !== 'test/unit/self-contained.test.ts')).toEqual([]);
   });
 
+  it('every recorded clip a test or the load test names is in the fixtures', () => {
+    // Generated clips (silence.wav, tone.wav, …) are made by the tests; recorded ones follow these names.
+    const recorded = /['"`]((?:jfk|librispeech_|ljspeech_|picovoice_|sr_|ps_|fw_|long_concat|lucier|churchill)[\w.-]*\.(?:wav|flac|mp3|aiff))['"`]/g;
+    const users = tracked.filter((f) => /^(test|loadtest)\//.test(f) && /\.(ts|py)$/.test(f));
+    const missing = users.flatMap((f) =>
+      [...readFileSync(path.join(repoRoot, f), 'utf8').matchAll(recorded)].map((m) => m[1]).filter((clip) => !existsSync(path.join(audioDir, clip))).map((clip) => `${f}: ${clip}`),
+    );
+    expect(missing).toEqual([]);
+  });
+
   it('the test clips are in the repository, each with its source and license', () => {
     expect(audioDir).toBe(process.env.AUDIO_DIR ?? path.join(repoRoot, 'test', 'fixtures', 'audio'));
     const sources = readFileSync(path.join(repoRoot, 'test', 'fixtures', 'audio', 'SOURCES.md'), 'utf8');
