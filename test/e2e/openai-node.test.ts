@@ -127,7 +127,8 @@ test('stream: deltas arrive as segments are decoded, well before done', async ()
   // 80 s of audio is three 30 s windows: the first window's text must not wait for the last.
   expect(done!.at - deltas[0].at).toBeGreaterThan(500);
   expect(deltas.map((d) => d.text).join('')).toBe(done!.text);
-  expect(normalize(done!.text)).toContain('ask not what your country can do for you');
+  // CPU decoding is not bit-identical run to run: tiny.en at beam 5 hears "asked not" in some runs.
+  expect(normalize(done!.text)).toMatch(/ask(ed)? not what your country can do for you/);
   expect(done!.usage).toEqual({ type: 'duration', seconds: 80 });
 }, 120_000);
 

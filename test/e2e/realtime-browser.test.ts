@@ -14,6 +14,7 @@ import { wer } from '../support/wer.js';
 
 const KEY = 'sk-browser-e2e';
 const JFK = 'and so my fellow americans ask not what your country can do for you ask what you can do for your country';
+const LAST_WORDS = /what you can do for your? country/;
 export const SCREENSHOT = process.env.REALTIME_SCREENSHOT ?? path.join(ROOT, 'test-artifacts', 'playground-live.png');
 let server: RunningServer;
 let browser: Browser;
@@ -62,16 +63,20 @@ test(`the Live tab transcribes the microphone (${REAL_VAD ? 'server VAD' : 'manu
     await waitFor(async () => {
       seen = `${await status()} | ${await pageText()}`;
       // The last words: with server VAD the clip arrives as several turns, the last one after a pause.
-      return normalize(await finals()).includes('what you can do for your country');
+      // ("for you country" is tiny.en misreading the end under load: still the end of the clip.)
+      return LAST_WORDS.test(normalize(await finals()));
     }, 90_000, () => `page shows: ${seen}\nserver: ${server.logs.join('').slice(-3000)}`);
   } finally {
     await browser.screenshot(SCREENSHOT);
   }
   // Chromium's capture path (48 kHz file → fake device → 24 kHz AudioContext) costs tiny.en a word or
   // two against the file upload ("america asked" for "americans ask"): allow a WER of 0.2 on 22 words.
-  const shown = normalize(await finals());
+  // Chromium's fake microphone loops the file: score the first pass only (up to the clip's last words).
+  const all = normalize(await finals());
+  const end = LAST_WORDS.exec(all)!;
+  const shown = all.slice(0, end.index + end[0].length);
   expect(wer(JFK, shown), shown).toBeLessThanOrEqual(0.2);
-  expect(shown).toMatch(/fellow americ.* what your country can do for you .* what you can do for your country/);
-  expect(normalize(await pageText())).toBe(shown);
+  expect(shown).toMatch(/fellow americ.* what your country can do for you .* what you can do for your? country/);
+  expect(normalize(await pageText()).startsWith(shown)).toBe(true);
   expect(fs.statSync(SCREENSHOT).size).toBeGreaterThan(5000);
 }, 180_000);
