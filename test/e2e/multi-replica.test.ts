@@ -223,20 +223,32 @@ describe('replicas on shared Redis + S3 (moto)', () => {
     const before = hooks.deliveries.length;
     const t0 = Date.now();
     const ids: string[] = [];
+    // Kill A while it holds a job, after the first completions, with a backlog left for both. Jobs of
+    // short clips finish about as fast as they are uploaded, so the moment is looked for between
+    // submissions, not after them (then nothing would be left to take over).
+    let killedAt = 0;
+    const killAHoldingAJob = async () => {
+      const done = (await getJobs(b, ids)).filter((j) => j.status === 'completed').length;
+      if (done < 2 || (await inflight(a)) < 1) return false;
+      killedAt = Date.now();
+      await a.crash();
+      await kill(a);
+      running.delete(a);
+      a = await start('all');
+      return true;
+    };
     for (let i = 0; i < 40; i++) {
       const target = i % 2 === 0 ? a : b;
       ids.push((await submit(target, CLIPS[i % CLIPS.length].file, hookUrl)).id);
+      if (!killedAt && i >= 4 && i <= 34) await killAHoldingAJob();
     }
-    // Kill A while it holds a job, after the first completions, with a backlog left for both.
-    await waitFor(async () => {
-      const done = (await getJobs(b, ids)).filter((j) => j.status === 'completed').length;
-      return done >= 2 && done <= 30 && (await inflight(a)) >= 1;
-    }, 180_000);
-    const killedAt = Date.now();
-    await a.crash();
-    await kill(a);
-    running.delete(a);
-    a = await start('all');
+    if (!killedAt) {
+      let seen = '';
+      await waitFor(async () => {
+        seen = `statuses ${(await getJobs(b, ids)).map((j) => j.status).join(',')}`;
+        return killAHoldingAJob();
+      }, 180_000, () => seen);
+    }
 
     await waitFor(async () => (await getJobs(a, ids)).every((j) => j.status === 'completed'), 420_000, () => b.logs.slice(-20).join(''));
     await waitFor(() => new Set(hooks.deliveries.slice(before).map((d) => d.id)).size >= 40, 60_000);
