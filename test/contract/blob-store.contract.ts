@@ -205,7 +205,8 @@ export function blobStoreContract(name: string, factory: () => Promise<BlobStore
         clearInterval(sampler);
         await h.store.delete(key);
       }
-      expect(peak).toBeLessThan(size / 2);
+      // Whole-blob buffering would show the full 320 MiB; on Node 24 uncollected garbage once peaked at 165 MiB.
+      expect(peak).toBeLessThan(size * 0.6);
     }, 150_000);
 
     it('deletes one blob, or every blob under a prefix and nothing else', async () => {
