@@ -70,7 +70,7 @@ test(`the Live tab transcribes the microphone (${REAL_VAD ? 'server VAD' : 'manu
     await browser.screenshot(SCREENSHOT);
   }
   // Chromium's capture path (48 kHz file → fake device → 24 kHz AudioContext) costs tiny.en a word or
-  // two against the file upload ("america asked" for "americans ask"): allow a WER of 0.2 on 22 words.
+  // two against the file upload ("america asked" for "americans ask").
   // Chromium's fake microphone loops the file: score the first pass only (up to the clip's last words).
   const all = normalize(await finals());
   const end = LAST_WORDS.exec(all)!;
