@@ -88,7 +88,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     defaults: { beamSize: config.BEAM_SIZE, bestOf: config.BEST_OF, threads: config.THREADS_PER_REQUEST },
     vad: { default: config.VAD_FILTER, available: vad !== undefined },
     shortWindow: config.SHORT_WINDOW,
-    longForm: { mode: config.LONG_FORM, detector: vad },
+    longForm: { mode: config.LONG_FORM, detector: vad, beamSize: config.LONG_FORM_BEAM_SIZE, maxWorkers: config.LONG_FORM_WORKERS === 'auto' ? undefined : config.LONG_FORM_WORKERS },
     diarizer,
   });
   // With the real decoder, async uploads are probed at submit (non-audio and over-long files refused at once).

@@ -5,7 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { AudioDecoder } from '../audio/types.js';
-import { LONG_FORM, planChunks, transcribeChunks } from '../engine/long-form.js';
+import { LONG_FORM, transcribeLongForm } from '../engine/long-form.js';
 import type { DecodeParams, ModelPool, Priority, Segment, SpeechSpan, Task, Transcript, VadParams, VoiceActivityDetector } from '../engine/types.js';
 import type { Diarizer } from '../diarization/types.js';
 import { errors } from '../errors.js';
@@ -142,7 +142,14 @@ export interface TranscriptionServiceDeps {
    * 28 s, each decoded once over its own length (engine/long-form.ts). Needs the detector; without
    * it (or with 'windows') whisper.cpp slides its 30 s windows as before.
    */
-  longForm?: { mode: 'chunked' | 'windows'; detector?: Pick<VoiceActivityDetector, 'detect'> };
+  longForm?: {
+    mode: 'chunked' | 'windows';
+    detector?: Pick<VoiceActivityDetector, 'detect'>;
+    /** Beam width for the chunks (unset: the request's); LONG_FORM_BEAM_SIZE. */
+    beamSize?: number;
+    /** Chunks decoding at once (unset: one per thread of the share); LONG_FORM_WORKERS. */
+    maxWorkers?: number;
+  };
   /** VAD_FILTER, and whether the engine has a VAD model loaded. Absent: no VAD unless asked. */
   vad?: { default: 'auto' | 'off'; available: boolean };
   /** The speaker models (src/diarization). Absent: only stereo files split by channel are diarized. */
@@ -178,7 +185,7 @@ export function createTranscriptionService(deps: TranscriptionServiceDeps): Tran
     req: Pick<TranscriptionRequest, 'task' | 'signal' | 'priority'>,
     params: DecodeParams,
     hooks: TranscriptionHooks,
-    chunks?: SpeechSpan[],
+    speech?: SpeechSpan[],
   ) =>
     // The pool answers a full queue with errors.queueFull(retryAfter estimated from its stats).
     deps.pool.withModel(modelName, req.signal, async (model, signal, lease) => {
@@ -187,8 +194,8 @@ export function createTranscriptionService(deps: TranscriptionServiceDeps): Tran
       // THREADS_PER_REQUEST pins the count; otherwise the pool's work-conserving share.
       const threads = params.threads ?? lease?.threads;
       const hooksIn = { signal, onSegment: hooks.onSegment };
-      const transcript = chunks
-        ? await transcribeChunks(model, pcm, chunks, { ...params, threads }, hooksIn)
+      const transcript = speech
+        ? await transcribeLongForm(model, pcm, speech, { ...params, threads, ...longFormBeam(params) }, hooksIn, { maxWorkers: deps.longForm?.maxWorkers })
         : await model.transcribe(pcm, { ...params, threads }, hooksIn);
       deps.observer?.jobDone({
         model: modelName,
@@ -198,6 +205,10 @@ export function createTranscriptionService(deps: TranscriptionServiceDeps): Tran
       });
       return transcript;
     }, { priority: req.priority ?? 'interactive' });
+
+  // A request that asked for greedy decoding stays greedy; the temperature fallback keeps its best_of.
+  const longFormBeam = (params: DecodeParams) =>
+    deps.longForm?.beamSize && (params.beamSize ?? 1) > 1 ? { beamSize: deps.longForm.beamSize } : {};
 
   return {
     async transcribe(request, hooks = {}) {
@@ -238,17 +249,15 @@ export function createTranscriptionService(deps: TranscriptionServiceDeps): Tran
         vad: vadFor(req.chunking, deps.vad ?? { default: 'off', available: false }),
         audioCtx: deps.shortWindow === false ? undefined : shortWindowFrames(audio.pcm.length),
       };
-      // Long files: find the speech before taking a model slot, then decode it chunk by chunk.
+      // Long files: find the speech before taking a model slot, then decode it in chunks.
       const detector = deps.longForm?.mode === 'chunked' ? deps.longForm.detector : undefined;
-      const chunksFor = async (pcm: Float32Array, seconds: number) =>
-        detector && params.vad && seconds >= LONG_FORM.minSeconds
-          ? planChunks(await detector.detect(pcm, params.vad, req.signal), seconds)
-          : undefined;
+      const speechIn = async (pcm: Float32Array, seconds: number) =>
+        detector && params.vad && seconds >= LONG_FORM.minSeconds ? await detector.detect(pcm, params.vad, req.signal) : undefined;
       const speller = segmentSpeller(req.keywords);
       if (!req.diarize) {
-        const chunks = await chunksFor(audio.pcm, audio.duration);
+        const speech = await speechIn(audio.pcm, audio.duration);
         const onSegment = speller && hooks.onSegment ? (s: Segment) => hooks.onSegment!(speller(s)) : hooks.onSegment;
-        return spellKeywords(await run(info.name, audio.pcm, audio.duration, req, params, { ...hooks, onSegment }, chunks), req.keywords);
+        return spellKeywords(await run(info.name, audio.pcm, audio.duration, req, params, { ...hooks, onSegment }, speech), req.keywords);
       }
       // Speaker segments are known only at the end: the stream gets them then, not per whisper segment.
       const quiet: TranscriptionHooks = { onStart: onceOnly(hooks.onStart) };
@@ -258,7 +267,7 @@ export function createTranscriptionService(deps: TranscriptionServiceDeps): Tran
           diarizer: deps.diarizer,
           transcribe: async (pcm, p, signal) => {
             const seconds = pcm.length / 16_000;
-            return run(info.name, pcm, seconds, { ...req, signal }, p, quiet, await chunksFor(pcm, seconds));
+            return run(info.name, pcm, seconds, { ...req, signal }, p, quiet, await speechIn(pcm, seconds));
           },
         },
         audio,

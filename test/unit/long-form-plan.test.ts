@@ -24,6 +24,26 @@ describe('long-form chunk plan', () => {
     for (const c of chunks) expect(c.end - c.start).toBeLessThanOrEqual(28);
   });
 
+  it('with parts, shares the speech evenly over a multiple of that many chunks, still cut in pauses', () => {
+    // The 80 s clip's case: greedy gives 24 + 26.5 + 25.4 + 3.7 s; on 2 states that leaves one decoding alone.
+    const spans = [0, 6, 12, 18, 24, 30, 36, 42, 48, 54, 60, 66, 72].map((t) => ({ start: t, end: t + 5.5 }));
+    const greedy = planChunks(spans, 80);
+    expect(greedy.map((c) => c.end - c.start)).toEqual([23.5, 23.5, 23.5, 5.5]);
+    const even = planChunks(spans, 80, 28, 2);
+    expect(even).toHaveLength(4);
+    for (const c of even) expect(c.end - c.start).toBeGreaterThanOrEqual(11.5);
+    // Every chunk starts and ends on a span's edge: no cut inside speech.
+    for (const c of even) {
+      expect(spans.some((s) => s.start === c.start)).toBe(true);
+      expect(spans.some((s) => s.end === c.end)).toBe(true);
+    }
+    // One chunk's worth of speech in a longer file becomes one per state.
+    expect(planChunks([{ start: 1, end: 6 }, { start: 7, end: 12 }, { start: 40, end: 45 }], 60, 28, 2)).toHaveLength(2);
+    // Never more chunks than pauses allow, and never a chunk over the limit.
+    expect(planChunks([{ start: 0, end: 20 }], 40, 28, 4)).toEqual([{ start: 0, end: 20 }]);
+    expect(planChunks([{ start: 0, end: 2 }, { start: 2.5, end: 29 }], 40, 28, 2)).toEqual([{ start: 0, end: 2 }, { start: 2.5, end: 29 }]);
+  });
+
   it('no speech, no chunks', () => {
     expect(planChunks([], 120)).toEqual([]);
     expect(planChunks([{ start: 130, end: 140 }], 120)).toEqual([]);
@@ -54,5 +74,118 @@ describe('long-form join', () => {
     expect(streamed).toEqual([0, 1]);
     expect(t.text).toBe('He might even have been made amiable himself. He might even have been made amiable himself.');
     expect(t.words!.map((w) => w.word)).toEqual(['He', 'He']);
+  });
+});
+
+describe('long-form parallelism', () => {
+  it('gives each thread of the share a chunk, up to the cap, and splits the threads among them', async () => {
+    const { chunkParallelism } = await import('../../src/engine/long-form.js');
+    expect(chunkParallelism(2, 4)).toEqual({ workers: 2, threadsEach: 1 });
+    expect(chunkParallelism(1, 4)).toEqual({ workers: 1, threadsEach: 1 });
+    expect(chunkParallelism(16, 10)).toEqual({ workers: 4, threadsEach: 4 });
+    expect(chunkParallelism(16, 2)).toEqual({ workers: 2, threadsEach: 8 });
+    expect(chunkParallelism(8, 10, 1)).toEqual({ workers: 1, threadsEach: 8 });
+    expect(chunkParallelism(3, 0)).toEqual({ workers: 1, threadsEach: 3 });
+  });
+});
+
+describe('long-form chunks decoded at once', () => {
+  const seg = (start: number, text: string) => ({
+    id: 0, seek: 0, start, end: start + 1, text, tokens: [], temperature: 0, avg_logprob: -0.2, compression_ratio: 1.2, no_speech_prob: 0.01,
+  });
+  /** A fake model: chunk k (found by its length: k + 2 s) takes `delays[k]` ms and yields two segments. */
+  const fakeModel = (delays: number[], opts: { failChunk?: number; multilingual?: boolean; log?: string[] } = {}) => {
+    let running = 0;
+    const seen = { maxRunning: 0, threads: [] as number[], languages: [] as (string | undefined)[] };
+    const model = {
+      info: { name: 'fake', path: '', multilingual: opts.multilingual ?? false, sizeBytes: 0 },
+      free: async () => {},
+      async transcribe(pcm: Float32Array, p: { threads?: number; language?: string }, hooks: { signal?: AbortSignal; onSegment?: (s: ReturnType<typeof seg>) => void } = {}) {
+        const k = Math.round(pcm.length / 16_000) - 2;
+        running++;
+        seen.maxRunning = Math.max(seen.maxRunning, running);
+        seen.threads.push(p.threads!);
+        seen.languages.push(p.language);
+        try {
+          const segments = [seg(0, ` c${k}a`), seg(0.5, ` c${k}b`)];
+          hooks.onSegment?.(segments[0]);
+          await new Promise<void>((resolve, reject) => {
+            const t = setTimeout(resolve, delays[k]);
+            hooks.signal?.addEventListener('abort', () => (clearTimeout(t), reject(Object.assign(new Error('aborted'), { code: 'request_cancelled' }))), { once: true });
+          });
+          if (k === opts.failChunk) throw new Error(`chunk ${k} failed`);
+          hooks.onSegment?.(segments[1]);
+          opts.log?.push(`done ${k}`);
+          return { task: 'transcribe' as const, language: opts.multilingual ? 'de' : 'en', duration: k + 2, text: '', segments };
+        } finally {
+          running--;
+        }
+      },
+    };
+    return { model, seen };
+  };
+  // Chunk k is k + 2 s long, starting at 10·k s.
+  const chunks = (n: number) => Array.from({ length: n }, (_, k) => ({ start: 10 * k, end: 10 * k + k + 2 }));
+  const pcm = new Float32Array(60 * 16_000);
+
+  it('runs two chunks at once on 1 thread each, and streams and joins them in order', async () => {
+    const { transcribeChunks } = await import('../../src/engine/long-form.js');
+    const log: string[] = [];
+    // Chunk 0 is slow: chunks 1 and 2 finish first and must wait for it in the stream.
+    const { model, seen } = fakeModel([120, 10, 10, 10], { log });
+    const streamed: [number, string][] = [];
+    const t = await transcribeChunks(model, pcm, chunks(4), {}, { onSegment: (s) => streamed.push([s.id, s.text]) }, { threads: 2 });
+    expect(seen.maxRunning).toBe(2);
+    expect(seen.threads).toEqual([1, 1, 1, 1]);
+    expect(log[0]).not.toBe('done 0');
+    const order = [' c0a', ' c0b', ' c1a', ' c1b', ' c2a', ' c2b', ' c3a', ' c3b'];
+    expect(streamed).toEqual(order.map((text, id) => [id, text]));
+    expect(t.segments.map((s) => [s.id, s.text])).toEqual(order.map((text, id) => [id, text]));
+    expect(t.segments.map((s) => s.start)).toEqual([0, 0.5, 10, 10.5, 20, 20.5, 30, 30.5]);
+  });
+
+  it('one failed chunk stops the others and its own error comes back, after every decode has returned', async () => {
+    const { transcribeChunks } = await import('../../src/engine/long-form.js');
+    const { model, seen } = fakeModel([200, 10, 10, 10], { failChunk: 1 });
+    await expect(transcribeChunks(model, pcm, chunks(4), {}, {}, { threads: 2 })).rejects.toThrow('chunk 1 failed');
+    // Chunk 0 (200 ms) was stopped, not waited for, and nothing was left running; chunks 2 and 3 never started.
+    expect(seen.threads).toHaveLength(2);
+  });
+
+  it('an abort stops every chunk; an abort between chunks is noticed too', async () => {
+    const { transcribeChunks } = await import('../../src/engine/long-form.js');
+    const { model } = fakeModel([100, 100, 100, 100]);
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(), 30);
+    await expect(transcribeChunks(model, pcm, chunks(4), {}, { signal: ac.signal }, { threads: 2 })).rejects.toMatchObject({ code: 'request_cancelled' });
+    const early = new AbortController();
+    early.abort();
+    await expect(transcribeChunks(model, pcm, chunks(4), {}, { signal: early.signal }, { threads: 2 })).rejects.toMatchObject({ code: 'request_cancelled' });
+  });
+
+  it('a multilingual model without a language decodes the first chunk alone on every thread, and its language holds for the rest', async () => {
+    const { transcribeChunks } = await import('../../src/engine/long-form.js');
+    const { model, seen } = fakeModel([10, 10, 10], { multilingual: true });
+    const t = await transcribeChunks(model, pcm, chunks(3), {}, {}, { threads: 2 });
+    expect(seen.threads).toEqual([2, 1, 1]);
+    expect(seen.languages).toEqual([undefined, 'de', 'de']);
+    expect(t.language).toBe('de');
+  });
+
+  it('reports progress weighted by chunk length, ending at 1', async () => {
+    const { transcribeChunks } = await import('../../src/engine/long-form.js');
+    const { model } = fakeModel([10, 10, 10]);
+    const seenProgress: number[] = [];
+    const progressModel = {
+      ...model,
+      transcribe: async (a: Float32Array, p: object, h: { onProgress?: (f: number) => void } & object = {}) => {
+        const r = await model.transcribe(a, p as never, h as never);
+        h.onProgress?.(1);
+        return r;
+      },
+    };
+    await transcribeChunks(progressModel, pcm, chunks(3), {}, { onProgress: (f) => seenProgress.push(f) }, { threads: 2 });
+    expect(seenProgress.at(-1)).toBeCloseTo(1, 6);
+    for (let i = 1; i < seenProgress.length; i++) expect(seenProgress[i]).toBeGreaterThanOrEqual(seenProgress[i - 1]);
   });
 });
