@@ -14,6 +14,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   'faster-whisper': () => import('./faster-whisper.js'),
   'fw-settings': () => import('./fw-settings.js'),
   concurrency: () => import('./concurrency.js'),
+  'long-form': () => import('./long-form.js'),
   memory: () => import('./memory.js'),
   http: () => import('./http.js'),
   agreement: () => import('./agreement.js'),

@@ -8,10 +8,8 @@
  * The 6-minute file is built from the clips when BENCH_AUDIO_DIR holds churchill.wav and
  * lucier_i_am_sitting_in_a_room.wav (left out of the repository: their rights are unclear).
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { references } from '../test/support/paths.js';
 import { normalize, wer, wordErrors } from '../test/support/wer.js';
@@ -19,27 +17,11 @@ import { audioPath, CLIPS } from './lib/env.js';
 import { startFw } from './lib/faster-whisper.js';
 import { interleave, seconds } from './lib/interleave.js';
 import { loadavg, waitForQuiet } from './lib/load.js';
+import { sixMinuteFile } from './lib/long-files.js';
 import { startOurServer } from './lib/our-server.js';
 import { Report } from './lib/report.js';
 import { BEAM5 } from './lib/settings.js';
 import { fmt, median, table } from './lib/stats.js';
-
-const SIX_MINUTES = ['long_concat_en_16k.wav', 'librispeech_1272-141231-0002.flac', 'churchill.wav', 'long_concat_en_16k.wav', 'lucier_i_am_sitting_in_a_room.wav', 'long_concat_en_16k.wav'];
-
-/** The issue's 6-minute file (363 s, 16 kHz mono), or undefined when its two outside clips are absent. */
-function sixMinuteFile(): string | undefined {
-  const outside = process.env.BENCH_AUDIO_DIR;
-  if (!outside) return undefined;
-  const files = SIX_MINUTES.map((f) => (existsSync(audioPath(f)) ? audioPath(f) : path.join(outside, f)));
-  if (!files.every(existsSync)) return undefined;
-  const out = path.join(tmpdir(), 'bench-six-minutes.wav');
-  if (!existsSync(out)) {
-    const inputs = files.flatMap((f) => ['-i', f]);
-    const filter = files.map((_, i) => `[${i}:a]aresample=16000,pan=mono|c0=c0[a${i}]`).join(';') + ';' + files.map((_, i) => `[a${i}]`).join('') + `concat=n=${files.length}:v=0:a=1[out]`;
-    execFileSync('ffmpeg', ['-v', 'error', '-y', ...inputs, '-filter_complex', filter, '-map', '[out]', '-ar', '16000', '-ac', '1', '-c:a', 'pcm_s16le', out]);
-  }
-  return out;
-}
 
 export async function main(args: string[]): Promise<string> {
   const reps = Number(args[0] ?? 3);

@@ -3,12 +3,12 @@
  * 4-speaker mix and on a real 3-speaker recording, known speakers, aborts,
  * and its cost against tiny.en transcription of the same audio.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFfmpegDecoder } from '../../src/audio/ffmpeg.js';
-import { IMPORT_COMMAND, loadDiarizer } from '../../src/diarization/load.js';
+import { EMBEDDING_FILE, IMPORT_COMMAND, loadDiarizer, SEGMENTATION_FILE } from '../../src/diarization/load.js';
 import { speakerAccuracy } from '../../src/diarization/score.js';
 import type { Diarizer, SpeakerTurn } from '../../src/diarization/types.js';
 import { shortWindowFrames } from '../../src/engine/short-window.js';
@@ -44,6 +44,16 @@ function wellFormed(turns: SpeakerTurn[]) {
 describe('loadDiarizer', () => {
   it('is undefined where the models are not installed', async () => {
     expect(await loadDiarizer(mkdtempSync(path.join(tmpdir(), 'no-models-')))).toBeUndefined();
+  });
+
+  it('opens its models on the first diarize call: an unreadable one fails that call, and each later call tries again', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'bad-models-'));
+    for (const f of [SEGMENTATION_FILE, EMBEDDING_FILE]) writeFileSync(path.join(dir, f), 'not an onnx model');
+    const lazy = (await loadDiarizer(dir))!;
+    expect(lazy).toBeDefined();
+    await expect(lazy.diarize(new Float32Array(16_000))).rejects.toThrow();
+    await expect(lazy.diarize(new Float32Array(16_000))).rejects.toThrow();
+    await lazy.close();
   });
 });
 
