@@ -33,7 +33,9 @@ export npm_config_nodedir
 hash -r
 
 # node_modules is current when the lockfile has not changed since the last install.
+# The whisper.cpp patch is part of what npm ci builds: a newer one rebuilds too.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ] \
+  || [ native/whisper.cpp-1.9.1.patch -nt node_modules/.package-lock.json ] \
   || [ ! -f node_modules/smart-whisper/build/Release/smart-whisper.node ] \
   || [ "$(node -p 'process.versions.modules')" != "$(cat node_modules/.node-abi 2>/dev/null)" ]; then
   echo "setup: npm ci (compiles whisper.cpp once, with ${WHISPER_MARCH:-x86-64-v3} flags)"

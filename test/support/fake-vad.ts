@@ -7,11 +7,15 @@ import type { SpeechSpan, VadParams, VadStream, VoiceActivityDetector } from '..
 
 const FRAME = 512;
 
-export function fakeVad(): VoiceActivityDetector & { streams: number; open: number } {
+export function fakeVad(): VoiceActivityDetector & { streams: number; open: number; detected: VadParams[] } {
   const vad = {
     streams: 0,
     open: 0,
-    async detect(): Promise<SpeechSpan[]> {
+    /** The settings of every batch detection, in order. */
+    detected: [] as VadParams[],
+    /** Batch detection (long files): finds no speech unless a test replaces it. */
+    async detect(_pcm: Float32Array, params: VadParams): Promise<SpeechSpan[]> {
+      vad.detected.push(params);
       return [];
     },
     createStream(params: VadParams): VadStream {

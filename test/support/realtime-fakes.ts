@@ -33,6 +33,10 @@ export interface ScriptedTranscriber {
   aborted: number;
   /** Recite the prompt before the words, as Whisper now and then does. */
   echoPrompt: boolean;
+  /** Calls not yet answered. */
+  inFlight: number;
+  /** Resolves once no call is in flight (at once while holding: a held call never ends by itself). */
+  idle(): Promise<void>;
 }
 
 export function scriptedTranscriber(delayMs = 0): ScriptedTranscriber {
@@ -41,6 +45,7 @@ export function scriptedTranscriber(delayMs = 0): ScriptedTranscriber {
   const fn = (async (req: PcmTranscribeRequest): Promise<Transcript> => {
     fn.calls.push(req);
     fn.maxSeconds = Math.max(fn.maxSeconds, req.pcm.length / 16_000);
+    fn.inFlight++;
     await new Promise<void>((resolve, reject) => {
       const done = () => resolve();
       if (req.signal.aborted) return reject(Object.assign(new Error('aborted'), { name: 'AbortError' }));
@@ -50,7 +55,7 @@ export function scriptedTranscriber(delayMs = 0): ScriptedTranscriber {
       }, { once: true });
       if (fn.hold) waiting.push(done);
       else setTimeout(done, delayMs);
-    });
+    }).finally(() => fn.inFlight--);
     const words: Transcript['words'] = [];
     for (let b = 0; b * per < req.pcm.length; b++) {
       const full = (b + 1) * per <= req.pcm.length;
@@ -70,6 +75,10 @@ export function scriptedTranscriber(delayMs = 0): ScriptedTranscriber {
   fn.aborted = 0;
   fn.echoPrompt = false;
   fn.release = () => waiting.splice(0).forEach((f) => f());
+  fn.inFlight = 0;
+  fn.idle = async () => {
+    while (fn.inFlight > 0 && !fn.hold) await new Promise((r) => setTimeout(r, 1));
+  };
   return fn;
 }
 

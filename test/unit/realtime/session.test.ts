@@ -29,13 +29,20 @@ function setup(opts: { vad?: boolean; limits?: Partial<RealtimeServiceDeps['limi
     service.open({ dialect: opts.dialect ?? 'ga', model: 'gpt-4o-transcribe', send: (e) => events.push(e), end: (c, r) => ended.push([c, r]) });
   const session = open()!;
   const send = (e: Ev) => session.receive(JSON.stringify(e));
-  /** Streams audio in 100 ms appends, letting each be handled (and decodes run) before the next. */
+  /**
+   * Streams audio in 100 ms appends, letting each be handled (and decodes run) before the next:
+   * settled() covers ended turns only, so the partial decodes are waited for too. Without that, a
+   * partial still in flight when the next append came depended on timer order under load (the
+   * covering-partial test failed in the full suite only).
+   */
   const stream = async (s: RealtimeSession, audio: Buffer, chunkMs = 100) => {
     const step = (24_000 * 2 * chunkMs) / 1000;
     for (let i = 0; i < audio.length; i += step) {
       s.receive(JSON.stringify({ type: 'input_audio_buffer.append', audio: audio.subarray(i, i + step).toString('base64') }));
       await s.settled();
       await new Promise((r) => setImmediate(r));
+      await transcribe.idle();
+      await s.settled();
     }
   };
   const of = (type: string) => events.filter((e) => e.type === type);
