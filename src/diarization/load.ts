@@ -31,7 +31,7 @@ export interface LoadDiarizerOptions {
  * The model-based diarizer, or undefined when its models are not installed
  * (the caller then answers diarization requests with a 400 naming IMPORT_COMMAND).
  * The ONNX sessions open on the first diarize call, not at start-up: a server that never diarizes
- * keeps its idle memory (tiny.en: 180 MiB instead of 268 MiB with them open). A present but
+ * keeps its idle memory (the HTTP server with tiny.en: 247 MiB, against 268 MiB with them open). A present but
  * unreadable model fails that first call, and the next call tries again.
  */
 export async function loadDiarizer(modelsDir: string, opts: LoadDiarizerOptions = {}): Promise<(Diarizer & { close(): Promise<void> }) | undefined> {
