@@ -115,6 +115,9 @@ export function chunkParallelism(threads: number, chunks: number, cap = LONG_FOR
   return { workers, threadsEach: Math.max(1, Math.floor(budget / workers)) };
 }
 
+/** The CPU threads a long-form request may use: the pool's share, else the request's pin, else every core. */
+const threadBudget = (params: DecodeParams, opts: ChunkOptions) => opts.threads ?? params.threads ?? availableParallelism();
+
 export interface ChunkOptions {
   /** The CPU threads this request may use (the pool's share); default: params.threads, else every core. */
   threads?: number;
@@ -145,7 +148,7 @@ export async function transcribeChunks(
   opts: ChunkOptions = {},
 ): Promise<Transcript> {
   const duration = pcm.length / SAMPLE_RATE;
-  const { workers, threadsEach } = chunkParallelism(opts.threads ?? params.threads ?? availableParallelism(), chunks.length, opts.maxWorkers);
+  const { workers, threadsEach } = chunkParallelism(threadBudget(params, opts), chunks.length, opts.maxWorkers);
   const stream = orderedStream(chunks.length, hooks.onSegment);
   const progress = chunkProgress(chunks, hooks.onProgress);
   const stop = linkedAbort(hooks.signal);
@@ -153,6 +156,8 @@ export async function transcribeChunks(
 
   const decode = async (i: number, threads: number, language: string | undefined): Promise<ChunkResult> => {
     const chunk = chunks[i];
+    // A segment in the file's time base, its seek the chunk's start (in centiseconds, as whisper's).
+    const place = (s: Segment): Segment => ({ ...shift(s, chunk), seek: Math.round(chunk.start * 100) });
     const audio = pcm.subarray(Math.floor(chunk.start * SAMPLE_RATE), Math.ceil(chunk.end * SAMPLE_RATE));
     const part = await model.transcribe(
       audio,
@@ -160,7 +165,7 @@ export async function transcribeChunks(
       {
         signal: stop.signal,
         // The same loop rule as the joined result below.
-        onSegment: (s) => s.compression_ratio > LOOP_COMPRESSION_RATIO || stream.push(i, { ...shift(s, chunk), seek: Math.round(chunk.start * 100) }),
+        onSegment: (s) => s.compression_ratio > LOOP_COMPRESSION_RATIO || stream.push(i, place(s)),
         onProgress: (f) => progress(i, f),
       },
     );
@@ -168,7 +173,7 @@ export async function transcribeChunks(
     const inLoop = (w: Word) => loops.some((s) => w.start >= s.start && w.end <= s.end + 0.01);
     stream.finish(i);
     return {
-      segments: part.segments.filter((s) => !loops.includes(s)).map((s) => ({ ...shift(s, chunk), seek: Math.round(chunk.start * 100) })),
+      segments: part.segments.filter((s) => !loops.includes(s)).map(place),
       words: (part.words ?? []).filter((w) => !inLoop(w)).map((w) => shift(w, chunk)),
       language: part.language,
       task: part.task,
@@ -224,7 +229,7 @@ export function transcribeLongForm(
   hooks: TranscribeHooks = {},
   opts: ChunkOptions = {},
 ): Promise<Transcript> {
-  const threads = opts.threads ?? params.threads ?? availableParallelism();
+  const threads = threadBudget(params, opts);
   const { workers } = chunkParallelism(threads, Infinity, opts.maxWorkers);
   return transcribeChunks(model, pcm, planChunks(speech, pcm.length / SAMPLE_RATE, undefined, workers), params, hooks, { ...opts, threads });
 }

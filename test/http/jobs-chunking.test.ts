@@ -9,23 +9,12 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { AUTO_VAD, SERVER_VAD_DEFAULTS } from '../../src/services/transcription.js';
 import { fakeVad } from '../support/fake-vad.js';
 import { audioFile, expectOpenAIError, makeTestApp, multipart, type TestApp } from './helpers/app.js';
-import type { FakePool } from './helpers/fakes.js';
+import { vadSettingsUsed, type FakePool } from './helpers/fakes.js';
 
 let t: TestApp;
 let app: FastifyInstance;
 let pool: FakePool;
 const vad = fakeVad();
-
-/**
- * The VAD settings a request was decoded with: the server runs the detector itself (and the engine
- * then gets no VAD of its own), so they are the detector's last settings when it ran for it.
- */
-const vadUsed = (detectedBefore: number) => {
-  const engineVad = pool.params.at(-1)!.vad;
-  if (vad.detected.length === detectedBefore) return engineVad;
-  expect(engineVad).toBeUndefined();
-  return vad.detected.at(-1);
-};
 
 beforeAll(async () => {
   t = await makeTestApp({ VAD_FILTER: 'off' }, {}, { vad });
@@ -51,14 +40,14 @@ async function vadOfJob(fields: Record<string, string>) {
     if (Date.now() > end) throw new Error(`job ${id} stuck`);
     await new Promise((r) => setTimeout(r, 20));
   }
-  return vadUsed(detectedBefore);
+  return vadSettingsUsed(pool, vad, detectedBefore);
 }
 
 async function vadOfSync(fields: Record<string, string>) {
   const detectedBefore = vad.detected.length;
   const res = await post(fields, false);
   expect(res.statusCode, res.body).toBe(200);
-  return vadUsed(detectedBefore);
+  return vadSettingsUsed(pool, vad, detectedBefore);
 }
 
 it.each<[string, Record<string, string>, unknown]>([

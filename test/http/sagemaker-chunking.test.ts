@@ -9,23 +9,12 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { AUTO_VAD, SERVER_VAD_DEFAULTS } from '../../src/services/transcription.js';
 import { fakeVad } from '../support/fake-vad.js';
 import { expectOpenAIError, makeTestApp, type TestApp } from './helpers/app.js';
-import { fakeAudio, type FakePool } from './helpers/fakes.js';
+import { fakeAudio, vadSettingsUsed, type FakePool } from './helpers/fakes.js';
 
 let t: TestApp;
 let app: FastifyInstance;
 let pool: FakePool;
 const vad = fakeVad();
-
-/**
- * The VAD settings a request was decoded with: the server runs the detector itself (and the engine
- * then gets no VAD of its own), so they are the detector's last settings when it ran for it.
- */
-const vadUsed = (detectedBefore: number) => {
-  const engineVad = pool.params.at(-1)!.vad;
-  if (vad.detected.length === detectedBefore) return engineVad;
-  expect(engineVad).toBeUndefined();
-  return vad.detected.at(-1);
-};
 
 beforeAll(async () => {
   t = await makeTestApp({ VAD_FILTER: 'off' }, {}, { vad });
@@ -41,7 +30,7 @@ async function vadOf(request: Promise<Awaited<ReturnType<typeof invokeJson>>>) {
   const detectedBefore = vad.detected.length;
   const res = await request;
   expect(res.statusCode, res.body).toBe(200);
-  return vadUsed(detectedBefore);
+  return vadSettingsUsed(pool, vad, detectedBefore);
 }
 
 it.each<[string, Record<string, unknown>, unknown]>([

@@ -4,6 +4,7 @@
  * file is the text `FAKE <seconds>`; anything else is rejected like ffmpeg would.
  */
 import fs from 'node:fs/promises';
+import { expect } from 'vitest';
 import type { AudioDecoder } from '../../../src/audio/types.js';
 import type {
   DecodeParams,
@@ -14,6 +15,7 @@ import type {
   Segment,
   TranscribeHooks,
   Transcript,
+  VadParams,
 } from '../../../src/engine/types.js';
 import { errors } from '../../../src/errors.js';
 
@@ -188,4 +190,16 @@ export function fakePool(opts: { concurrency?: number; maxQueue?: number; avgJob
     },
   };
   return pool;
+}
+
+/**
+ * The VAD settings a request was decoded with. Where the server ran the batch detector itself
+ * (long files), the engine got no VAD of its own and the settings are the detector's last; else
+ * they are the engine's. `detectedBefore`: the detector's call count before the request.
+ */
+export function vadSettingsUsed(pool: FakePool, vad: { detected: VadParams[] }, detectedBefore: number): VadParams | undefined {
+  const engineVad = pool.params.at(-1)!.vad;
+  if (vad.detected.length === detectedBefore) return engineVad;
+  expect(engineVad).toBeUndefined();
+  return vad.detected.at(-1);
 }
