@@ -118,6 +118,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
         maxAppendBytes: config.REALTIME_MAX_APPEND_BYTES,
         maxSessionsPerModel: config.REALTIME_MAX_SESSIONS_PER_MODEL,
         decodeIntervalMs: config.REALTIME_DECODE_INTERVAL_MS,
+        firstDecodeMs: config.REALTIME_FIRST_DECODE_MS,
         maxDecodeSeconds: 30,
         audioCtx: config.REALTIME_AUDIO_CTX,
       },

@@ -11,15 +11,18 @@ import type { Delay } from './protocol.js';
 export interface Cadence extends AgreementRule {
   /** New audio (ms) between two partial decodes; decodes never overlap within a session. */
   intervalMs: number;
+  /** Turn audio (ms) before the first partial decode. */
+  firstDecodeMs: number;
 }
 
 export const DELAY_CADENCE: Readonly<Record<Delay, Cadence>> = {
-  minimal: { intervalMs: 200, margin: 0.3 },
-  low: { intervalMs: 300, margin: 0.6 },
-  medium: { intervalMs: 500 },
-  high: { intervalMs: 1000 },
-  xhigh: { intervalMs: 2000 },
+  minimal: { intervalMs: 200, firstDecodeMs: 1000, margin: 0.3 },
+  low: { intervalMs: 300, firstDecodeMs: 1000, margin: 0.6 },
+  medium: { intervalMs: 500, firstDecodeMs: 1000 },
+  high: { intervalMs: 1000, firstDecodeMs: 1000 },
+  xhigh: { intervalMs: 2000, firstDecodeMs: 2000 },
 };
 
-export const cadenceFor = (delay: Delay | null, defaultIntervalMs: number): Cadence =>
-  delay ? DELAY_CADENCE[delay] : { intervalMs: defaultIntervalMs };
+/** The server's cadence (REALTIME_DECODE_INTERVAL_MS, REALTIME_FIRST_DECODE_MS) applies when the client sets no `delay`. */
+export const cadenceFor = (delay: Delay | null, server: { decodeIntervalMs: number; firstDecodeMs?: number }): Cadence =>
+  delay ? DELAY_CADENCE[delay] : { intervalMs: server.decodeIntervalMs, firstDecodeMs: server.firstDecodeMs ?? 1000 };

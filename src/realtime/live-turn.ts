@@ -1,6 +1,6 @@
 /**
  * One turn, from its first sample until its words are final:
- *   open ─► once it holds 1 s of audio, a partial decode of the whole turn every
+ *   open ─► once it holds `cadence.firstDecodeMs` of audio, a partial decode of the whole turn every
  *           `cadence.intervalMs` of new audio (one at a time); the agreement rule commits words,
  *           each commit is one append-only delta
  *   end  ─► the final words: a partial that already covers the speech stands in for the final
@@ -16,11 +16,6 @@ import { newId } from './ids.js';
 import type { PcmBuffer } from './pcm-buffer.js';
 
 const RATE = 16_000;
-/**
- * Turn audio before the first partial decode: decodes of a few hundred milliseconds guess words
- * ("why do you" for "what your") that two of them may even agree on, and a sent word is final.
- */
-const FIRST_DECODE = Math.round(1.0 * RATE);
 /** Audio past the last speech frame a partial must have seen to stand in for the final decode. */
 const REUSE_TAIL = Math.round(0.1 * RATE);
 
@@ -80,7 +75,7 @@ export class LiveTurn {
     if (this.ending || this.partial) return;
     const buffer = this.host.buffer;
     if (buffer.end - this.decodedUpTo < (this.cadence.intervalMs / 1000) * RATE) return;
-    if (this.trimmed === 0 && buffer.end - this.from < FIRST_DECODE) return;
+    if (this.trimmed === 0 && buffer.end - this.from < (this.cadence.firstDecodeMs / 1000) * RATE) return;
     const upTo = buffer.end;
     this.decodedUpTo = upTo;
     const abort = new AbortController();

@@ -22,6 +22,8 @@ export interface RealtimeLimits {
   maxSessionsPerModel: number;
   /** New audio between two re-decodes of an open turn, when the client sets no `delay`. */
   decodeIntervalMs: number;
+  /** Turn audio before the first partial decode, when the client sets no `delay`. */
+  firstDecodeMs?: number;
   /** Longest audio one decode sees; a longer turn is trimmed at a committed word. */
   maxDecodeSeconds: number;
   /** REALTIME_AUDIO_CTX: `auto` (default) encodes a window sized to the turn, `off` the full 30 s. */

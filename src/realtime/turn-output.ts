@@ -58,7 +58,7 @@ export class TurnOutput {
 
   open(from: number): LiveTurn {
     const c = this.ctx.config();
-    const turn = new LiveTurn(this.host, from, cadenceFor(c.delay, this.ctx.deps.limits.decodeIntervalMs), { prompt: c.prompt ?? '', model: c.model, language: c.language });
+    const turn = new LiveTurn(this.host, from, cadenceFor(c.delay, this.ctx.deps.limits), { prompt: c.prompt ?? '', model: c.model, language: c.language });
     this.sent.set(turn, { text: '', logprobs: [] });
     return turn;
   }

@@ -53,7 +53,7 @@ describe('short windows on a reused state', () => {
       await before();
       again.push(reading(await transcribe('tiny.en', 'jfk.wav', jfkWindow)));
     }
-    expect(first).toMatch(/ask not what your country can do for you/i);
+    expect(first.toLowerCase().replace(/[^a-z ]/g, '')).toContain('ask not what your country can do for you');
     expect(again).toEqual([first, first, first]);
   });
 });
