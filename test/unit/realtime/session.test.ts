@@ -239,6 +239,18 @@ describe('realtime session: delay and the audio window', () => {
     expect(xhigh).toBeGreaterThanOrEqual(4); // two decodes 2 s apart must agree
   });
 
+  it('REALTIME_FIRST_DECODE_MS sets how much of a turn the first partial decode sees (no delay set)', async () => {
+    for (const firstDecodeMs of [500, 1000]) {
+      const t = setup({ limits: { firstDecodeMs } });
+      t.send(GA_MANUAL);
+      await t.stream(t.session, spokenWords(3));
+      const seconds = t.transcribe.calls[0].pcm.length / 16_000;
+      // Appends come 100 ms at a time: the first partial starts at the first append at or past the threshold.
+      expect(seconds).toBeGreaterThanOrEqual(firstDecodeMs / 1000);
+      expect(seconds).toBeLessThan(firstDecodeMs / 1000 + 0.2);
+    }
+  });
+
   it('each decode asks for a window sized to its audio, or the full window with REALTIME_AUDIO_CTX=off', async () => {
     for (const audioCtx of ['auto', 'off'] as const) {
       const t = setup({ limits: { audioCtx } });
