@@ -3,7 +3,9 @@
  * starts another partial decode, and when a word may be sent (see agreement.ts).
  *  - minimal / low: one decode commits the words that end `margin` seconds before its edge;
  *  - medium / high / xhigh: two consecutive decodes must agree (LocalAgreement-2), further apart.
- * Without a `delay` the server's REALTIME_DECODE_INTERVAL_MS and LocalAgreement-2 apply.
+ * Without a `delay` the server's REALTIME_DECODE_INTERVAL_MS, REALTIME_FIRST_DECODE_MS and
+ * LocalAgreement-2 apply. The first partial waits for half a second of the turn: shorter decodes
+ * guess words that two of them may agree on, and a sent word is final.
  */
 import type { AgreementRule } from './agreement.js';
 import type { Delay } from './protocol.js';
@@ -16,13 +18,13 @@ export interface Cadence extends AgreementRule {
 }
 
 export const DELAY_CADENCE: Readonly<Record<Delay, Cadence>> = {
-  minimal: { intervalMs: 200, firstDecodeMs: 1000, margin: 0.3 },
-  low: { intervalMs: 300, firstDecodeMs: 1000, margin: 0.6 },
-  medium: { intervalMs: 500, firstDecodeMs: 1000 },
+  minimal: { intervalMs: 200, firstDecodeMs: 500, margin: 0.3 },
+  low: { intervalMs: 300, firstDecodeMs: 500, margin: 0.6 },
+  medium: { intervalMs: 500, firstDecodeMs: 500 },
   high: { intervalMs: 1000, firstDecodeMs: 1000 },
   xhigh: { intervalMs: 2000, firstDecodeMs: 2000 },
 };
 
 /** The server's cadence (REALTIME_DECODE_INTERVAL_MS, REALTIME_FIRST_DECODE_MS) applies when the client sets no `delay`. */
 export const cadenceFor = (delay: Delay | null, server: { decodeIntervalMs: number; firstDecodeMs?: number }): Cadence =>
-  delay ? DELAY_CADENCE[delay] : { intervalMs: server.decodeIntervalMs, firstDecodeMs: server.firstDecodeMs ?? 1000 };
+  delay ? DELAY_CADENCE[delay] : { intervalMs: server.decodeIntervalMs, firstDecodeMs: server.firstDecodeMs ?? 500 };

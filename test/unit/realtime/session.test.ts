@@ -235,7 +235,7 @@ describe('realtime session: delay and the audio window', () => {
     };
     const low = await first('low');
     const xhigh = await first('xhigh');
-    expect(low).toBeLessThanOrEqual(1.5); // first decode at 1 s of audio, the next 0.3 s later
+    expect(low).toBeLessThanOrEqual(1.5); // first decode at 0.5 s of audio, the next 0.3 s later
     expect(xhigh).toBeGreaterThanOrEqual(4); // two decodes 2 s apart must agree
   });
 
@@ -270,7 +270,7 @@ describe('realtime session: limits and lifecycle', () => {
     transcriber.hold = true;
     const t = setup({ transcriber, limits: { maxSessionsPerModel: 1 } });
     t.send(GA_MANUAL);
-    await t.stream(t.session, spokenWords(3)); // the first partial runs at 1 s
+    await t.stream(t.session, spokenWords(3)); // the first partial runs at 0.5 s
     expect(transcriber.calls.length).toBe(1); // one decode in flight, held
     expect(t.service.sessions()).toEqual({ 'tiny.en': 1 });
     t.session.close();
