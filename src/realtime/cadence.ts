@@ -9,6 +9,7 @@
  */
 import type { AgreementRule } from './agreement.js';
 import type { Delay } from './protocol.js';
+import type { RealtimeLimits } from './session-deps.js';
 
 export interface Cadence extends AgreementRule {
   /** New audio (ms) between two partial decodes; decodes never overlap within a session. */
@@ -26,5 +27,5 @@ export const DELAY_CADENCE: Readonly<Record<Delay, Cadence>> = {
 };
 
 /** The server's cadence (REALTIME_DECODE_INTERVAL_MS, REALTIME_FIRST_DECODE_MS) applies when the client sets no `delay`. */
-export const cadenceFor = (delay: Delay | null, server: { decodeIntervalMs: number; firstDecodeMs?: number }): Cadence =>
-  delay ? DELAY_CADENCE[delay] : { intervalMs: server.decodeIntervalMs, firstDecodeMs: server.firstDecodeMs ?? 500 };
+export const cadenceFor = (delay: Delay | null, server: Pick<RealtimeLimits, 'decodeIntervalMs' | 'firstDecodeMs'>): Cadence =>
+  delay ? DELAY_CADENCE[delay] : { intervalMs: server.decodeIntervalMs, firstDecodeMs: server.firstDecodeMs };

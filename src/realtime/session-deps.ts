@@ -23,7 +23,7 @@ export interface RealtimeLimits {
   /** New audio between two re-decodes of an open turn, when the client sets no `delay`. */
   decodeIntervalMs: number;
   /** Turn audio before the first partial decode, when the client sets no `delay`. */
-  firstDecodeMs?: number;
+  firstDecodeMs: number;
   /** Longest audio one decode sees; a longer turn is trimmed at a committed word. */
   maxDecodeSeconds: number;
   /** REALTIME_AUDIO_CTX: `auto` (default) encodes a window sized to the turn, `off` the full 30 s. */

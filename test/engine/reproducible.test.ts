@@ -1,7 +1,7 @@
 /**
  * A decode is reproducible on a reused state, whatever the state decoded before.
  *
- * Sampling: whisper.cpp whisper.cpp seeded decoder 0's sampler only when a
+ * Sampling: whisper.cpp seeded decoder 0's sampler only when a
  * state was made (decoders 1–4 on every call), so on the pool's reused states a request sampling at
  * t > 0 (an explicit temperature, or the fallback) continued where the previous request's sampling
  * left off, and the same file read differently from one request to the next. The patch
@@ -11,7 +11,8 @@
  * cross-attention read the audio context rounded up to 256 frames, unmasked, and an encode writes
  * only its own frames. A state reused with a smaller audio_ctx attended to the previous call's audio
  * in the rows between, so the same clip read differently after different work (the long-form chunks
- * and realtime turns all decode on short windows). The patch zeroes those rows. Real tiny.en.
+ * and realtime turns all decode on short windows). The patch has the CPU read exactly the encoded
+ * frames (a GPU, whose kernels want the padding, gets those rows zeroed). Real tiny.en.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { shortWindowFrames } from '../../src/engine/short-window.js';

@@ -23,7 +23,7 @@ function setup(opts: { vad?: boolean; limits?: Partial<RealtimeServiceDeps['limi
     languageCode: (l) => (['en', 'de', 'fr'].includes(l) ? l : undefined),
     defaultModel: 'tiny.en',
     vad,
-    limits: { idleTimeoutMs: 60_000, maxDurationMs: 600_000, maxAppendBytes: 1_000_000, maxSessionsPerModel: 4, decodeIntervalMs: 500, maxDecodeSeconds: 30, ...opts.limits },
+    limits: { idleTimeoutMs: 60_000, maxDurationMs: 600_000, maxAppendBytes: 1_000_000, maxSessionsPerModel: 4, decodeIntervalMs: 500, firstDecodeMs: 500, maxDecodeSeconds: 30, ...opts.limits },
   });
   const open = () =>
     service.open({ dialect: opts.dialect ?? 'ga', model: 'gpt-4o-transcribe', send: (e) => events.push(e), end: (c, r) => ended.push([c, r]) });
