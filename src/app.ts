@@ -106,7 +106,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       // Every turn decode is greedy, the final one too: beam search cost it latency and bought no WER
       // on the live clips (BENCHMARKS.md, "Realtime: live captions"); a partial can then stand in for it.
       transcribe: ({ model, pcm, language, prompt, signal, shortWindow }) =>
-        transcription.transcribePcm({ model, pcm, language, prompt, signal, priority: 'live', wordTimestamps: true, greedy: true, shortWindow }),
+        transcription.transcribePcm({ model, pcm, language, prompt, signal, priority: 'live', wordTimestamps: true, beamSize: config.REALTIME_BEAM_SIZE, shortWindow }),
       resolveModel: (name) => models.require(name),
       languageCode: toLanguageCode,
       defaultModel: models.defaultModel,

@@ -85,6 +85,8 @@ const EnvSchema = z.object({
    * (BENCHMARKS.md, "Realtime: live captions").
    */
   REALTIME_FIRST_DECODE_MS: int(200, 10_000).default(500),
+  /** Beam width of every realtime turn decode, partials and finals; 1 = greedy. */
+  REALTIME_BEAM_SIZE: int(1, 16).default(1),
   /**
    * `auto` (default): a realtime turn is encoded over a window sized to it (the uploads' short-window
    * policy, src/engine/short-window.ts) instead of whisper's padded 30 s; the seam aligns on text,

@@ -98,8 +98,8 @@ export function vadFor(chunking: ChunkingStrategy | undefined, server: { default
 /** Audio already in memory as 16 kHz mono PCM (realtime turns): no file, no ffmpeg. */
 export interface PcmTranscriptionRequest extends Omit<TranscriptionRequest, 'filePath' | 'task'> {
   pcm: Float32Array;
-  /** Greedy decoding whatever BEAM_SIZE says (realtime partial re-decodes). */
-  greedy?: boolean;
+  /** This beam whatever BEAM_SIZE says (realtime turn decodes); 1 is greedy, with best_of 1. */
+  beamSize?: number;
   /** Encode only about as many frames as the audio has (see audioCtxFor): realtime turns. */
   shortWindow?: boolean;
 }
@@ -283,7 +283,7 @@ export function createTranscriptionService(deps: TranscriptionServiceDeps): Tran
       if (duration > deps.maxAudioSeconds) throw errors.audioTooLong(duration, deps.maxAudioSeconds);
       const params: DecodeParams = {
         ...deps.defaults,
-        ...(req.greedy ? { beamSize: 1, bestOf: 1 } : {}),
+        ...(req.beamSize ? { beamSize: req.beamSize, ...(req.beamSize === 1 ? { bestOf: 1 } : {}) } : {}),
         ...(req.shortWindow && req.pcm.length < 30 * 16_000 ? { audioCtx: audioCtxFor(req.pcm.length) } : {}),
         language: req.language,
         prompt: req.prompt,
