@@ -1,12 +1,15 @@
 /**
  * whisper.cpp's Silero VAD (ggml) as the engine's VoiceActivityDetector: whole-buffer speech spans
- * for file transcription, and live streams whose LSTM state carries across pushes (realtime
- * server_vad). One whisper_vad_context serves one stream at a time, so every stream loads its own
- * (0.9 MB, milliseconds) and calls on one context are serialised.
+ * for file transcription (a long buffer scored in parts at once, vad-split.ts), and live streams
+ * whose LSTM state carries across pushes (realtime server_vad). One whisper_vad_context serves one
+ * call at a time, so every stream loads its own (0.9 MB, milliseconds), and whole-buffer calls take
+ * one from a small pool, at most two per core in use at once.
  */
 import { errors } from '../errors.js';
 import type { NativeBinding, NativeVad } from './native.js';
+import { Semaphore } from './semaphore.js';
 import { SpeechHysteresis } from './speech-hysteresis.js';
+import { cutPoints, joinAtCuts, vadParts } from './vad-split.js';
 import type { SpeechSpan, VadEvent, VadParams, VadStream, VoiceActivityDetector } from './types.js';
 
 /** Silero at 16 kHz decides once per 512 samples (32 ms). */
@@ -24,35 +27,69 @@ class Serial {
   }
 }
 
-export async function loadSileroVad(native: VadNative, path: string): Promise<VoiceActivityDetector> {
+export interface SileroVadOptions {
+  /** Cores a long buffer's VAD pass may be split across (vad-split.ts); 1 scores it in one pass. */
+  parallelism?: number;
+}
+
+export async function loadSileroVad(native: VadNative, path: string, opts: SileroVadOptions = {}): Promise<VoiceActivityDetector> {
   const load = () =>
     native.vadLoad(path, 1).catch((err: Error) => {
       throw errors.modelUnavailable('silero-vad', err.message, err);
     });
-  const shared = await load();
-  const serial = new Serial();
+  const parallelism = Math.max(1, opts.parallelism ?? 1);
+  // Whole-buffer contexts, made on demand and kept: one per part being scored, across requests.
+  const idle: NativeVad[] = [await load()];
+  const inUse = new Semaphore(2 * parallelism);
   let freed = false;
+  const withContext = async <T>(signal: AbortSignal | undefined, fn: (ctx: NativeVad) => Promise<T>): Promise<T> => {
+    if (signal?.aborted) throw errors.aborted();
+    const release = await inUse.acquire(signal).catch(() => {
+      throw errors.aborted();
+    });
+    try {
+      if (freed) throw errors.modelUnavailable('silero-vad', 'VAD has been freed');
+      const ctx = idle.pop() ?? (await load());
+      try {
+        return await fn(ctx);
+      } finally {
+        if (freed) native.vadFree(ctx);
+        else idle.push(ctx);
+      }
+    } finally {
+      release();
+    }
+  };
   return {
-    detect(pcm: Float32Array, params: VadParams, signal?: AbortSignal): Promise<SpeechSpan[]> {
-      return serial.run(async () => {
-        if (signal?.aborted) throw errors.aborted();
-        if (freed) throw errors.modelUnavailable('silero-vad', 'VAD has been freed');
-        return native.vadSegments(shared, pcm, {
-          threshold: params.threshold,
-          min_silence_duration_ms: params.silenceDurationMs,
-          speech_pad_ms: params.prefixPaddingMs,
-          min_speech_duration_ms: params.minSpeechMs ?? 250,
-        });
-      });
+    async detect(pcm: Float32Array, params: VadParams, signal?: AbortSignal): Promise<SpeechSpan[]> {
+      const settings = {
+        threshold: params.threshold,
+        min_silence_duration_ms: params.silenceDurationMs,
+        speech_pad_ms: params.prefixPaddingMs,
+        min_speech_duration_ms: params.minSpeechMs ?? 250,
+      };
+      const parts = vadParts(pcm.length, parallelism);
+      if (parts === 1) return withContext(signal, (ctx) => native.vadSegments(ctx, pcm, settings));
+      const bounds = [0, ...cutPoints(pcm, parts, VAD_FRAME_SAMPLES), pcm.length];
+      const spans = await Promise.all(
+        bounds.slice(0, -1).map((from, k) =>
+          withContext(signal, async (ctx) => {
+            const offset = from / 16_000;
+            const found = await native.vadSegments(ctx, pcm.subarray(from, bounds[k + 1]), settings);
+            return found.map((s) => ({ start: s.start + offset, end: s.end + offset }));
+          }),
+        ),
+      );
+      return joinAtCuts(spans, params.silenceDurationMs / 1000);
     },
     createStream(params: VadParams): VadStream {
       return new SileroStream(native, load, params);
     },
     async free() {
-      await serial.run(async () => {
-        if (!freed) native.vadFree(shared);
-        freed = true;
-      });
+      freed = true;
+      for (const ctx of idle.splice(0)) native.vadFree(ctx);
+      // Contexts still scoring are freed as they finish.
+      await inUse.onIdle();
     },
   };
 }

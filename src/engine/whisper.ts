@@ -70,7 +70,8 @@ export function createWhisperEngine(opts: WhisperEngineOptions = {}): Engine {
       };
     },
     async loadVad(path: string) {
-      const vad = await loadSileroVad(native, path);
+      // A long file's VAD pass is split over the cores a lone request gets (vad-split.ts).
+      const vad = await loadSileroVad(native, path, { parallelism: defaultThreads });
       vadModelPath = path;
       return vad;
     },

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planChunks, transcribeChunks } from '../../src/engine/long-form.js';
 import type { Segment, VoiceActivityDetector } from '../../src/engine/types.js';
 import { AUTO_VAD } from '../../src/services/transcription.js';
+import { createWhisperEngine } from '../../src/engine/whisper.js';
 import { audioPath, references, requireModel } from '../support/paths.js';
 import { normalize, wordErrors } from '../support/wer.js';
 import { realEngine } from './setup.js';
@@ -29,6 +30,22 @@ const chunked = async (pcm: Float32Array, extra: { wordTimestamps?: boolean; sig
 };
 
 describe('long-form chunking (80 s clip)', () => {
+  it('finds the same speech with the VAD pass split over two cores as in one pass', async () => {
+    const { pcm } = await decoder.decodeFile(audioPath('long_concat_en_16k.wav'));
+    const onePass = await createWhisperEngine({ defaultThreads: 1 }).loadVad!(requireModel('silero-v6.2.0'));
+    try {
+      const split = await vad.detect(pcm, AUTO_VAD); // this engine has 2 threads: two parts at once
+      const whole = await onePass.detect(pcm, AUTO_VAD);
+      expect(split.length).toBe(whole.length);
+      for (const [i, s] of split.entries()) {
+        expect(Math.abs(s.start - whole[i].start)).toBeLessThan(0.05);
+        expect(Math.abs(s.end - whole[i].end)).toBeLessThan(0.05);
+      }
+    } finally {
+      await onePass.free();
+    }
+  });
+
   it('reads as well as the sliding windows, with timestamps in the original time base', async () => {
     const { pcm, duration } = await decoder.decodeFile(audioPath('long_concat_en_16k.wav'));
     const streamed: Segment[] = [];
