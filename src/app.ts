@@ -121,6 +121,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
         firstDecodeMs: config.REALTIME_FIRST_DECODE_MS,
         maxDecodeSeconds: 30,
         audioCtx: config.REALTIME_AUDIO_CTX,
+        turnContext: config.REALTIME_TURN_CONTEXT,
       },
       secretKey: signingKey(config.API_KEYS),
     }),

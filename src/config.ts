@@ -85,6 +85,8 @@ const EnvSchema = z.object({
    * (BENCHMARKS.md, "Realtime: live captions").
    */
   REALTIME_FIRST_DECODE_MS: int(200, 10_000).default(500),
+  /** Prompt a realtime turn's decodes with the earlier turns' text (whisper_streaming's context). */
+  REALTIME_TURN_CONTEXT: z.stringbool().default(true),
   /** Beam width of every realtime turn decode, partials and finals; 1 = greedy. */
   REALTIME_BEAM_SIZE: int(1, 16).default(1),
   /**

@@ -28,6 +28,8 @@ export interface RealtimeLimits {
   maxDecodeSeconds: number;
   /** REALTIME_AUDIO_CTX: `auto` (default) encodes a window sized to the turn, `off` the full 30 s. */
   audioCtx?: 'auto' | 'off';
+  /** REALTIME_TURN_CONTEXT: false stops prompting a turn's decodes with the earlier turns' text. */
+  turnContext?: boolean;
 }
 
 export interface RealtimeObserver {

@@ -108,7 +108,8 @@ export class TurnOutput {
   /** One decode of a turn's audio, prompted as whisper_streaming does: earlier turns, then this turn's trimmed text. */
   private async decode(turn: LiveTurn, pcm: Float32Array, partial: boolean, signal: AbortSignal): Promise<Word[] | undefined> {
     const trimmedText = turn.trimmed > 0 ? turn.agreement.committedText : '';
-    const context = [this.history, trimmedText].filter(Boolean).join(' ').slice(-600);
+    const earlier = this.ctx.deps.limits.turnContext === false ? '' : this.history;
+    const context = [earlier, trimmedText].filter(Boolean).join(' ').slice(-600);
     const prompt = [turn.settings.prompt, context].filter(Boolean).join(' ') || undefined;
     const t = await this.ctx.deps.transcribe({
       model: turn.settings.model,

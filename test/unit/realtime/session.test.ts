@@ -93,6 +93,19 @@ describe('realtime session: manual commit (GA)', () => {
     expect(t.transcribe.calls.at(-1)!.prompt).toContain(wordsText(0, 3));
   });
 
+  it('REALTIME_TURN_CONTEXT=false: a turn is not prompted with the turns before it', async () => {
+    const t = setup({ limits: { turnContext: false } });
+    t.send(GA_MANUAL);
+    await t.stream(t.session, spokenWords(3));
+    t.send({ type: 'input_audio_buffer.commit' });
+    await t.stream(t.session, spokenWords(3, 3));
+    t.send({ type: 'input_audio_buffer.commit' });
+    await t.session.settled();
+    expect(t.of('conversation.item.input_audio_transcription.completed').map((d) => d.transcript)).toEqual([wordsText(0, 3), wordsText(3, 3)]);
+    expect(t.transcribe.calls.length).toBeGreaterThan(0);
+    for (const call of t.transcribe.calls) expect(call.prompt ?? '').not.toContain(wordsText(0, 3));
+  });
+
   it('a decode that recites its prompt (the turns before) does not repeat them', async () => {
     const transcriber = scriptedTranscriber();
     transcriber.echoPrompt = true;
