@@ -78,14 +78,19 @@ describe('realtime session: manual commit (GA)', () => {
     expect(t.of('error')).toEqual([]);
   });
 
-  it('prompts a turn with the previous turns, and chains previous_item_id', async () => {
-    const t = setup();
+  /** Two manual turns of three words each, both completed. */
+  const twoManualTurns = async (t: ReturnType<typeof setup>) => {
     t.send(GA_MANUAL);
     await t.stream(t.session, spokenWords(3));
     t.send({ type: 'input_audio_buffer.commit' });
     await t.stream(t.session, spokenWords(3, 3));
     t.send({ type: 'input_audio_buffer.commit' });
     await t.session.settled();
+  };
+
+  it('prompts a turn with the previous turns, and chains previous_item_id', async () => {
+    const t = setup();
+    await twoManualTurns(t);
     const done = t.of('conversation.item.input_audio_transcription.completed');
     expect(done.map((d) => d.transcript)).toEqual([wordsText(0, 3), wordsText(3, 3)]);
     const committed = t.of('input_audio_buffer.committed');
@@ -95,12 +100,7 @@ describe('realtime session: manual commit (GA)', () => {
 
   it('REALTIME_TURN_CONTEXT=false: a turn is not prompted with the turns before it', async () => {
     const t = setup({ limits: { turnContext: false } });
-    t.send(GA_MANUAL);
-    await t.stream(t.session, spokenWords(3));
-    t.send({ type: 'input_audio_buffer.commit' });
-    await t.stream(t.session, spokenWords(3, 3));
-    t.send({ type: 'input_audio_buffer.commit' });
-    await t.session.settled();
+    await twoManualTurns(t);
     expect(t.of('conversation.item.input_audio_transcription.completed').map((d) => d.transcript)).toEqual([wordsText(0, 3), wordsText(3, 3)]);
     expect(t.transcribe.calls.length).toBeGreaterThan(0);
     for (const call of t.transcribe.calls) expect(call.prompt ?? '').not.toContain(wordsText(0, 3));
