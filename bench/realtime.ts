@@ -13,7 +13,8 @@
  *  - capacity: N concurrent streams of jfk.wav, until a final latency passes 1.5 s;
  *  - a 3 s live turn alone and beside an 80 s upload.
  * REALTIME_DELAY=minimal|low|medium|high|xhigh sets the sessions' transcription `delay` (the decode
- * cadence, src/realtime/cadence.ts); unset: the server's default cadence.
+ * cadence, src/realtime/cadence.ts); unset: the server's default cadence. REALTIME_CAPACITY=off skips the
+ * capacity and 3 s-turn measurements (the clips only).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
@@ -193,6 +194,10 @@ async function benchModel(model: string): Promise<string> {
     }
     out.push('', table(['mode', 'final median s', 'final p95 s', 'first delta median s', 'WER streamed', 'WER upload', 'ratio'], summary));
 
+    if (process.env.REALTIME_CAPACITY === 'off') {
+      out.push('', `Machine at end: loadavg ${loadavg().join(' ')}.`);
+      return out.join('\n');
+    }
     // Capacity: N concurrent jfk streams.
     const jfk = pcm24k('jfk.wav');
     const cap: (string | number)[][] = [];

@@ -103,8 +103,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     metrics,
     transcription,
     realtime: createRealtimeService({
-      // Every turn decode is greedy, the final one too: beam search cost it latency and bought no WER
-      // on the live clips (BENCHMARKS.md, "Realtime: live captions"); a partial can then stand in for it.
+      // Every turn decode, the final one too, at REALTIME_BEAM_SIZE (default greedy: beam 5 cost latency
+      // and read the live clips worse, BENCHMARKS.md, "Realtime: live captions"); a partial can then stand in for it.
       transcribe: ({ model, pcm, language, prompt, signal, shortWindow }) =>
         transcription.transcribePcm({ model, pcm, language, prompt, signal, priority: 'live', wordTimestamps: true, beamSize: config.REALTIME_BEAM_SIZE, shortWindow }),
       resolveModel: (name) => models.require(name),

@@ -25,7 +25,7 @@ export function vadParts(samples: number, cores: number): number {
 
 /**
  * Where to cut the buffer into `parts`: sample indices, multiples of `frame`, ascending, inside
- * (0, length). Each is the start of the quietest `frame`-aligned window (6 frames, 0.19 s) within
+ * (0, length). Each is the middle of the quietest `frame`-aligned window (6 frames, 0.19 s) within
  * SEARCH_SECONDS of an even cut, so a cut rarely falls inside a word.
  */
 export function cutPoints(pcm: Float32Array, parts: number, frame: number): number[] {
