@@ -40,9 +40,25 @@ export class LocalAgreement {
     return this.committed.map((w) => w.word).join(' ');
   }
 
-  /** The buffer was trimmed at committedEnd: later decodes start after every committed word. */
-  markTrim(): void {
-    this.windowStart = this.committed.length;
+  /**
+   * Where to trim: the end of the last committed word that ends in (after, latest], preferring one that
+   * ends a sentence; `keep` is then the index of the first committed word left in the buffer.
+   */
+  trimPoint(after: number, latest: number): { at: number; keep: number } | undefined {
+    let found: { at: number; keep: number } | undefined;
+    for (let i = this.committed.length - 1; i >= this.windowStart; i--) {
+      const w = this.committed[i];
+      if (w.end > latest) continue;
+      if (w.end <= after) break;
+      found ??= { at: w.end, keep: i + 1 };
+      if (/[.?!]["')\]]*$/u.test(w.word)) return { at: w.end, keep: i + 1 };
+    }
+    return found;
+  }
+
+  /** The buffer was trimmed before committed word `keep` (default: after every committed word). */
+  markTrim(keep = this.committed.length): void {
+    this.windowStart = keep;
   }
 
   /** The part of a decode past the committed words (see seam.ts), repeated punctuation dropped. */

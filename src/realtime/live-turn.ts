@@ -18,6 +18,8 @@ import type { PcmBuffer } from './pcm-buffer.js';
 const RATE = 16_000;
 /** Audio past the last speech frame a partial must have seen to stand in for the final decode. */
 const REUSE_TAIL = Math.round(0.1 * RATE);
+/** Audio a trimmed turn keeps before its end (committed speech the next decodes hear again). */
+const TRIM_KEEP_SECONDS = 5;
 
 export interface TurnSettings {
   /** The client's transcription.prompt when the turn opened. */
@@ -130,22 +132,29 @@ export class LiveTurn {
     this.ending ??= { final: async () => [] };
   }
 
-  /** Keeps decode cost bounded: once the turn's audio passes the limit, cut it at a committed word. */
+  /**
+   * Keeps decode cost bounded: once the turn's audio passes 70 % of the limit, cut it at a committed
+   * word at least TRIM_KEEP_SECONDS before the audio's end (a sentence end where one is), so the next
+   * decodes still hear committed speech before the new: cut right at the last committed word, they
+   * heard a second or two from mid-sentence, misread it, and two misreadings agreed (the 80 s clip as
+   * one manual turn lost whole phrases, BENCHMARKS.md).
+   */
   private maybeTrim(words: TimedWord[]): void {
     const buffer = this.host.buffer;
     const held = (buffer.end - this.from) / RATE;
     const limit = this.host.maxDecodeSeconds;
     if (held < limit * 0.7) return;
-    let cutAt = this.agreement.committedEnd; // seconds, turn time
-    if (cutAt - this.trimmed < 1 && held >= limit * 0.95) {
+    const audioEnd = this.trimmed + held; // seconds, turn time
+    let cut = this.agreement.trimPoint(this.trimmed + 1, audioEnd - TRIM_KEEP_SECONDS);
+    if (!cut && held >= limit * 0.95) {
       // Nothing agreed for most of the window: commit the current hypothesis up to its last word.
       this.host.committed(this, this.agreement.flush(words.slice(0, -1)), buffer.end);
-      cutAt = this.agreement.committedEnd;
+      cut = this.agreement.trimPoint(this.trimmed + 1, audioEnd);
     }
-    if (cutAt - this.trimmed < 1) return;
-    this.from += Math.round((cutAt - this.trimmed) * RATE);
-    this.trimmed = cutAt;
-    this.agreement.markTrim();
+    if (!cut) return;
+    this.from += Math.round((cut.at - this.trimmed) * RATE);
+    this.trimmed = cut.at;
+    this.agreement.markTrim(cut.keep);
     buffer.dropBefore(this.from);
   }
 }

@@ -105,11 +105,13 @@ export class TurnOutput {
     return this.finalizing;
   }
 
-  /** One decode of a turn's audio, prompted as whisper_streaming does: earlier turns, then this turn's trimmed text. */
+  /**
+   * One decode of a turn's audio, prompted with the earlier turns' text. Not with the turn's own words
+   * trimmed away: a trimmed turn keeps seconds of committed speech in its audio (live-turn.ts), and
+   * with its text in the prompt as well, tiny.en recited the prompt's last sentence mid-turn.
+   */
   private async decode(turn: LiveTurn, pcm: Float32Array, partial: boolean, signal: AbortSignal): Promise<Word[] | undefined> {
-    const trimmedText = turn.trimmed > 0 ? turn.agreement.committedText : '';
-    const earlier = this.ctx.deps.limits.turnContext === false ? '' : this.history;
-    const context = [earlier, trimmedText].filter(Boolean).join(' ').slice(-600);
+    const context = this.ctx.deps.limits.turnContext === false ? '' : this.history.slice(-600);
     const prompt = [turn.settings.prompt, context].filter(Boolean).join(' ') || undefined;
     const t = await this.ctx.deps.transcribe({
       model: turn.settings.model,

@@ -87,4 +87,21 @@ describe('the seam on the server defaults (audio_ctx auto)', () => {
       }, 120_000);
     }
   }
+
+  // One 80 s manual turn is trimmed at committed words as it grows (no decode sees more than 30 s).
+  // Cut right at the last committed word, the next decodes heard a second of speech from
+  // mid-sentence, misread it, and two misreadings agreed: whole phrases were lost (streamed WER
+  // 0.10 and 0.20 in two runs, the upload 0.056). A trim now keeps 5 s of committed speech.
+  test('one long manual turn (80 s, 1×): trims lose no phrase, deltas add up to completed', async () => {
+    const clip = 'long_concat_en_16k.wav';
+    const events = await stream(clip, 1, false);
+    expect(events.filter((e) => e.type === 'error')).toEqual([]);
+    const [completed] = events.filter((e) => e.type === 'conversation.item.input_audio_transcription.completed');
+    const deltas = events.filter((e) => e.type === 'conversation.item.input_audio_transcription.delta');
+    expect(deltas.map((d) => d.delta).join('')).toBe(completed.transcript);
+    const ref = REFS.get(clip)!;
+    expect({ repeated: repeatedPhrases(ref, completed.transcript) }).toEqual({ repeated: [] });
+    const text = completed.transcript;
+    expect({ text, wer: wer(ref, text) }).toEqual({ text, wer: expect.toSatisfy((w: number) => w <= 0.09) });
+  }, 150_000);
 });

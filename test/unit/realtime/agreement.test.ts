@@ -38,6 +38,18 @@ describe('LocalAgreement-2', () => {
     expect(a.flush(ws('for your country. .')).map((w) => w.word)).toEqual([]);
   });
 
+  it('trims at the last committed word before the bound, a sentence end where there is one', () => {
+    const a = new LocalAgreement();
+    // ws() gives word i the times [0.5 i, 0.5 (i + 1)]: "one. two three. four five" end at 0.5, 1.0, ... 2.5.
+    a.flush(ws('one. two three. four five'));
+    expect(a.trimPoint(0, 4.6)).toEqual({ at: 1.5, keep: 3 }); // "three." ends a sentence
+    expect(a.trimPoint(1.5, 4.6)).toEqual({ at: 2.5, keep: 5 }); // none after 1.5: the last word
+    expect(a.trimPoint(0, 1.2)).toEqual({ at: 0.5, keep: 1 }); // "three." ends after the bound
+    expect(a.trimPoint(0, 0.4)).toBeUndefined();
+    a.markTrim(3);
+    expect(a.trimPoint(0, 10)).toEqual({ at: 2.5, keep: 5 }); // only words still in the buffer
+  });
+
   it('after a trim, a decode of the rest starts past every committed word', () => {
     const a = new LocalAgreement();
     a.insert(ws('one two three'));
