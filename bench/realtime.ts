@@ -157,6 +157,34 @@ async function upload(url: string, file: string, model: string): Promise<string>
   return ((await r.json()) as { text: string }).text;
 }
 
+/** Concurrent jfk streams until a final passes 1.5 s, then a 3 s live turn alone and beside an 80 s upload. */
+async function capacity(url: string, model: string): Promise<string[]> {
+  const out: string[] = [];
+  // Capacity: N concurrent jfk streams.
+  const jfk = pcm24k('jfk.wav');
+  const cap: (string | number)[][] = [];
+  for (const n of [1, 2, 4, 8]) {
+    const rs = await Promise.all(Array.from({ length: n }, () => streamClip(url, jfk, false)));
+    const fin = median(rs.map((r) => r.final));
+    cap.push([n, fmt(fin, 2), fmt(Math.max(...rs.map((r) => r.final)), 2), fmt(median(rs.map((r) => r.firstDelta)), 2), fmt(median(rs.map((r) => wer(REFS.get('jfk.wav')!, r.transcript))), 3)]);
+    log(model, 'capacity', n, fin);
+    if (Math.max(...rs.map((r) => r.final)) > 1.5) break;
+  }
+  out.push('', 'Concurrent real-time streams of jfk.wav (manual commit):', '', table(['streams', 'final median s', 'final max s', 'first delta median s', 'WER median'], cap));
+
+  // A 3 s live turn alone, then beside an 80 s upload.
+  const three = pcm24k('jfk.wav', 3);
+  const alone = await streamClip(url, three, false);
+  const up = upload(url, 'long_concat_en_16k.wav', model);
+  await new Promise((r) => setTimeout(r, 1000)); // the upload holds a slot
+  const beside = await streamClip(url, three, false);
+  const upStart = performance.now();
+  await up;
+  out.push('', table(['3 s live turn', 'final s', 'first delta s'], [['alone', fmt(alone.final, 2), fmt(alone.firstDelta, 2)], ['beside an 80 s upload', fmt(beside.final, 2), fmt(beside.firstDelta, 2)]]));
+  log(model, 'upload finished', fmt((performance.now() - upStart) / 1000, 1), 's after the live turn');
+  return out;
+}
+
 async function benchModel(model: string): Promise<string> {
   const quiet = await waitForQuiet(`realtime ${model}`);
   const server = await startServer(model);
@@ -194,32 +222,7 @@ async function benchModel(model: string): Promise<string> {
     }
     out.push('', table(['mode', 'final median s', 'final p95 s', 'first delta median s', 'WER streamed', 'WER upload', 'ratio'], summary));
 
-    if (process.env.REALTIME_CAPACITY === 'off') {
-      out.push('', `Machine at end: loadavg ${loadavg().join(' ')}.`);
-      return out.join('\n');
-    }
-    // Capacity: N concurrent jfk streams.
-    const jfk = pcm24k('jfk.wav');
-    const cap: (string | number)[][] = [];
-    for (const n of [1, 2, 4, 8]) {
-      const rs = await Promise.all(Array.from({ length: n }, () => streamClip(server.url, jfk, false)));
-      const fin = median(rs.map((r) => r.final));
-      cap.push([n, fmt(fin, 2), fmt(Math.max(...rs.map((r) => r.final)), 2), fmt(median(rs.map((r) => r.firstDelta)), 2), fmt(median(rs.map((r) => wer(REFS.get('jfk.wav')!, r.transcript))), 3)]);
-      log(model, 'capacity', n, fin);
-      if (Math.max(...rs.map((r) => r.final)) > 1.5) break;
-    }
-    out.push('', 'Concurrent real-time streams of jfk.wav (manual commit):', '', table(['streams', 'final median s', 'final max s', 'first delta median s', 'WER median'], cap));
-
-    // A 3 s live turn alone, then beside an 80 s upload.
-    const three = pcm24k('jfk.wav', 3);
-    const alone = await streamClip(server.url, three, false);
-    const up = upload(server.url, 'long_concat_en_16k.wav', model);
-    await new Promise((r) => setTimeout(r, 1000)); // the upload holds a slot
-    const beside = await streamClip(server.url, three, false);
-    const upStart = performance.now();
-    await up;
-    out.push('', table(['3 s live turn', 'final s', 'first delta s'], [['alone', fmt(alone.final, 2), fmt(alone.firstDelta, 2)], ['beside an 80 s upload', fmt(beside.final, 2), fmt(beside.firstDelta, 2)]]));
-    log(model, 'upload finished', fmt((performance.now() - upStart) / 1000, 1), 's after the live turn');
+    if (process.env.REALTIME_CAPACITY !== 'off') out.push(...(await capacity(server.url, model)));
     out.push('', `Machine at end: loadavg ${loadavg().join(' ')}.`);
   } finally {
     await server.stop();

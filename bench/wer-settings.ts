@@ -2,7 +2,7 @@
  * WER per clip over HTTP for several server settings side by side: every English clip with an
  * exact reference, one request each per server, errors per clip and in total. Shows which clips
  * carry a WER difference between settings.
- *   npm run bench -- wer-settings [servers|weights]
+ *   npm run bench -- wer-settings [servers|weights|addon]
  * servers (default): five server settings; weights: tiny.en's f16 weights against q8_0 (the same
  * server, `tiny.en` aliased to `tiny.en-q8_0`); addon: this build against the addon at
  * BENCH_BASE_ADDON (an earlier patch, built aside). Each with the summed request time.

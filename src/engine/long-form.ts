@@ -12,9 +12,8 @@
 import { availableParallelism } from 'node:os';
 import { errors } from '../errors.js';
 import { shortWindowFrames } from './short-window.js';
-import type { DecodeParams, LoadedModel, Segment, SpeechSpan, TranscribeHooks, Transcript, Word } from './types.js';
+import { SAMPLE_RATE, type DecodeParams, type LoadedModel, type Segment, type SpeechSpan, type TranscribeHooks, type Transcript, type Word } from './types.js';
 
-const SAMPLE_RATE = 16_000;
 
 /**
  * openai-whisper's failure threshold for a decode's gzip compression ratio. whisper.cpp retries a

@@ -6,11 +6,10 @@
 import { availableParallelism } from 'node:os';
 import { Semaphore } from './semaphore.js';
 import { ApiError, errors } from '../errors.js';
-import { PRIORITY_ORDER, type Engine, type LoadedModel, type ModelInfo, type ModelPool, type PoolListener, type PoolStats } from './types.js';
+import { PRIORITY_ORDER, SAMPLE_RATE, type Engine, type LoadedModel, type ModelInfo, type ModelPool, type PoolListener, type PoolStats } from './types.js';
 
 /** A bound, not a crash limit: whisper.cpp 1.9.1 ran 32 concurrent states here (test/engine). Each state holds its KV caches. */
 export const MAX_CONCURRENCY = 16;
-const SAMPLE_RATE = 16_000;
 
 export interface ModelPoolOptions {
   engine: Engine;

@@ -4,6 +4,8 @@
  * clip, tiny models lose words (the decoder never saw that short a context in training), so the
  * window keeps a floor and a margin, chosen by measured WER (BENCHMARKS.md, "Short window").
  */
+import { SAMPLE_RATE } from './types.js';
+
 export interface ShortWindowPolicy {
   /** The window never gets shorter than this. */
   floorSeconds: number;
@@ -15,7 +17,6 @@ export const SHORT_WINDOW: ShortWindowPolicy = { floorSeconds: 10, marginSeconds
 
 const FRAMES_PER_SECOND = 50;
 const FULL_WINDOW = 1500;
-const SAMPLE_RATE = 16_000;
 
 /**
  * Encoder frames for `samples` of 16 kHz audio, or undefined (the full window) when the clip with

@@ -6,9 +6,8 @@
  * The engine's VadStream runs it; realtime turns and the test fakes consume its events, so the
  * rule lives here only. Times are samples of the 16 kHz stream.
  */
-import type { VadEvent, VadParams } from './types.js';
+import { SAMPLE_RATE, type VadEvent, type VadParams } from './types.js';
 
-const RATE = 16_000;
 /** Speech continues until the probability falls this far below threshold. */
 export const NEGATIVE_OFFSET = 0.15;
 
@@ -28,7 +27,7 @@ export class SpeechHysteresis {
   /** Events caused by `probs`, one per frame, the first frame starting at `firstSample`. */
   feed(probs: ArrayLike<number>, firstSample: number): VadEvent[] {
     const events: VadEvent[] = [];
-    const silence = (this.params.silenceDurationMs * RATE) / 1000;
+    const silence = (this.params.silenceDurationMs * SAMPLE_RATE) / 1000;
     const negative = Math.max(0, this.params.threshold - NEGATIVE_OFFSET);
     for (let i = 0; i < probs.length; i++) {
       const start = firstSample + i * this.frameSamples;
@@ -59,6 +58,6 @@ export class SpeechHysteresis {
  * `silenceDurationMs` after the last speech frame (at least one frame later).
  */
 export function speechEndDecidedAt(sample: number, silenceDurationMs: number, frameSamples: number): number {
-  const silence = (silenceDurationMs * RATE) / 1000;
+  const silence = (silenceDurationMs * SAMPLE_RATE) / 1000;
   return sample + Math.max(1, Math.ceil(silence / frameSamples)) * frameSamples;
 }

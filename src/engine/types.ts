@@ -158,6 +158,9 @@ export interface PoolStats {
  */
 export type Priority = 'live' | 'interactive' | 'batch';
 
+/** Whisper's (and Silero's) input: 16 kHz mono PCM. Every sample count in the engine is at this rate. */
+export const SAMPLE_RATE = 16_000;
+
 export const PRIORITY_ORDER: Readonly<Record<Priority, number>> = { live: 0, interactive: 1, batch: 2 };
 
 /** What the pool hands a job with its slot. */

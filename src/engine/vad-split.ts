@@ -6,9 +6,8 @@
  * state, as a file's start has), and the spans that meet at a cut are joined again. Pure functions;
  * vad.ts runs the parts.
  */
-import type { SpeechSpan } from './types.js';
+import { SAMPLE_RATE, type SpeechSpan } from './types.js';
 
-const SAMPLE_RATE = 16_000;
 /** Shorter buffers take one pass: the split would save less than a context costs to set up. */
 export const SPLIT_MIN_SECONDS = 60;
 /** At most this many parts, and no part shorter than 30 s. */

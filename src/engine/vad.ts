@@ -10,7 +10,7 @@ import type { NativeBinding, NativeVad } from './native.js';
 import { Semaphore } from './semaphore.js';
 import { SpeechHysteresis } from './speech-hysteresis.js';
 import { cutPoints, joinAtCuts, vadParts } from './vad-split.js';
-import type { SpeechSpan, VadEvent, VadParams, VadStream, VoiceActivityDetector } from './types.js';
+import { SAMPLE_RATE, type SpeechSpan, type VadEvent, type VadParams, type VadStream, type VoiceActivityDetector } from './types.js';
 
 /** Silero at 16 kHz decides once per 512 samples (32 ms). */
 export const VAD_FRAME_SAMPLES = 512;
@@ -74,7 +74,7 @@ export async function loadSileroVad(native: VadNative, path: string, opts: Siler
       const spans = await Promise.all(
         bounds.slice(0, -1).map((from, k) =>
           withContext(signal, async (ctx) => {
-            const offset = from / 16_000;
+            const offset = from / SAMPLE_RATE;
             const found = await native.vadSegments(ctx, pcm.subarray(from, bounds[k + 1]), settings);
             return found.map((s) => ({ start: s.start + offset, end: s.end + offset }));
           }),

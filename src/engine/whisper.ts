@@ -12,9 +12,8 @@ import { resolveLanguage } from './language.js';
 import { StatePool } from './state-pool.js';
 import { toSegment, toTranscript } from './transcript.js';
 import { loadSileroVad } from './vad.js';
-import type { DecodeParams, Engine, LoadedModel, LoadOptions, TranscribeHooks, Transcript } from './types.js';
+import { SAMPLE_RATE, type DecodeParams, type Engine, type LoadedModel, type LoadOptions, type TranscribeHooks, type Transcript } from './types.js';
 
-const SAMPLE_RATE = 16_000;
 /** whisper.cpp returns no segments for input under 1000 ms; pad a little past that. */
 const MIN_SAMPLES = Math.ceil(SAMPLE_RATE * 1.1);
 
