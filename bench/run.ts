@@ -26,6 +26,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   'short-window': () => import('./short-window.js'),
   levers: () => import('./levers.js'),
   diarization: () => import('./diarization.js'),
+  'commit-rule': () => import('./commit-rule.js'),
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -119,6 +119,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
         maxSessionsPerModel: config.REALTIME_MAX_SESSIONS_PER_MODEL,
         decodeIntervalMs: config.REALTIME_DECODE_INTERVAL_MS,
         firstDecodeMs: config.REALTIME_FIRST_DECODE_MS,
+        commitHoldbackMs: config.REALTIME_COMMIT_HOLDBACK_MS,
         maxDecodeSeconds: 30,
         audioCtx: config.REALTIME_AUDIO_CTX,
         turnContext: config.REALTIME_TURN_CONTEXT,

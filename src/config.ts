@@ -85,6 +85,11 @@ const EnvSchema = z.object({
    * (BENCHMARKS.md, "Realtime: live captions").
    */
   REALTIME_FIRST_DECODE_MS: int(200, 10_000).default(500),
+  /**
+   * When the client sets no `delay`: words two decodes agree on still wait while they end within this
+   * much of the newer decode's edge (src/realtime/agreement.ts). 0 = plain LocalAgreement-2.
+   */
+  REALTIME_COMMIT_HOLDBACK_MS: int(0, 5000).default(0),
   /** Prompt a realtime turn's decodes with the earlier turns' text (whisper_streaming's context). */
   REALTIME_TURN_CONTEXT: z.stringbool().default(true),
   /** Beam width of every realtime turn decode, partials and finals; 1 = greedy. */

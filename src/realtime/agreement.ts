@@ -15,6 +15,11 @@ export type { TimedWord } from './seam.js';
 export interface AgreementRule {
   /** Seconds before the decoded audio's end past which one decode suffices; undefined: two decodes must agree. */
   margin?: number;
+  /**
+   * Seconds at the newer decode's edge where agreed words still wait for one more decode: a word cut
+   * by the edge ("my fel…") reads the same wrong way in two decodes a fraction of a second apart.
+   */
+  holdback?: number;
 }
 
 export class LocalAgreement {
@@ -84,6 +89,8 @@ export class LocalAgreement {
     const tail = this.uncommittedTail(words);
     let agreed = 0;
     while (agreed < tail.length && agreed < this.previous.length && normWord(tail[agreed].word) === normWord(this.previous[agreed].word)) agreed++;
+    const holdback = this.rule.holdback ?? 0;
+    while (agreed > 0 && tail[agreed - 1].end > audioEnd - holdback) agreed--;
     if (this.rule.margin !== undefined) {
       // The last word is never stable on its own: the next one may still join it.
       while (agreed < tail.length - 1 && tail[agreed].end <= audioEnd - this.rule.margin) agreed++;

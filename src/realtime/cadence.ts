@@ -27,5 +27,7 @@ export const DELAY_CADENCE: Readonly<Record<Delay, Cadence>> = {
 };
 
 /** The server's cadence (REALTIME_DECODE_INTERVAL_MS, REALTIME_FIRST_DECODE_MS) applies when the client sets no `delay`. */
-export const cadenceFor = (delay: Delay | null, server: Pick<RealtimeLimits, 'decodeIntervalMs' | 'firstDecodeMs'>): Cadence =>
-  delay ? DELAY_CADENCE[delay] : { intervalMs: server.decodeIntervalMs, firstDecodeMs: server.firstDecodeMs };
+export const cadenceFor = (delay: Delay | null, server: Pick<RealtimeLimits, 'decodeIntervalMs' | 'firstDecodeMs' | 'commitHoldbackMs'>): Cadence =>
+  delay
+    ? DELAY_CADENCE[delay]
+    : { intervalMs: server.decodeIntervalMs, firstDecodeMs: server.firstDecodeMs, ...(server.commitHoldbackMs ? { holdback: server.commitHoldbackMs / 1000 } : {}) };

@@ -24,6 +24,8 @@ export interface RealtimeLimits {
   decodeIntervalMs: number;
   /** Turn audio before the first partial decode, when the client sets no `delay`. */
   firstDecodeMs: number;
+  /** Edge holdback of the agreement rule, when the client sets no `delay` (0 or absent: none). */
+  commitHoldbackMs?: number;
   /** Longest audio one decode sees; a longer turn is trimmed at a committed word. */
   maxDecodeSeconds: number;
   /** REALTIME_AUDIO_CTX: `auto` (default) encodes a window sized to the turn, `off` the full 30 s. */

@@ -59,6 +59,32 @@ describe('LocalAgreement-2', () => {
   });
 });
 
+describe('LocalAgreement-2 with an edge holdback', () => {
+  it('keeps agreed words that end near the newer decode\'s edge for the next decode', () => {
+    const a = new LocalAgreement({ holdback: 0.5 });
+    // ws(): "and so am i" end at 0.5, 1.0, 1.5, 2.0; the decodes saw 2.0 s and 2.2 s of audio.
+    expect(a.insert(ws('and so am i'), 2.0)).toEqual([]);
+    expect(a.insert(ws('and so am i'), 2.2).map((w) => w.word)).toEqual(['and', 'so', 'am']); // "i" ends 0.2 s before the edge
+    // The next decode hears more and reads the held word otherwise: nothing wrong was sent for it.
+    expect(a.insert(ws('and so am my fellow'), 2.7)).toEqual([]);
+    expect(a.insert(ws('and so am my fellow'), 2.9).map((w) => w.word)).toEqual(['my']); // "fellow" ends 0.4 s before the edge
+  });
+
+  it('without a holdback, the same decodes commit every agreed word', () => {
+    const a = new LocalAgreement();
+    a.insert(ws('and so am i'), 2.0);
+    expect(a.insert(ws('and so am i'), 2.2).map((w) => w.word)).toEqual(['and', 'so', 'am', 'i']);
+  });
+
+  it('a flush (the turn\'s end) commits the held words', () => {
+    const a = new LocalAgreement({ holdback: 0.5 });
+    a.insert(ws('and so my'), 1.5);
+    a.insert(ws('and so my'), 1.6);
+    expect(a.flush(ws('and so my')).map((w) => w.word)).toEqual(['my']);
+    expect(a.committedText).toBe('and so my');
+  });
+});
+
 describe('LocalAgreement-2: punctuation', () => {
   it('drops a repeated mark inside one tail as well', () => {
     const a = new LocalAgreement();
