@@ -76,3 +76,19 @@ describe.each(['tiny.en', 'base'])('%s no_speech_prob without VAD (greedy)', (mo
     expect(speech.segments.some((s) => s.no_speech_prob > 0)).toBe(true);
   });
 });
+
+// The patch computes the vocabulary projection only for the positions whisper.cpp reads: with a
+// prompt, the multilingual model's <|startoftranscript|> row (no_speech_prob) is no longer the last
+// (language and task tokens follow it), so the two asked-for rows must land where they belong.
+describe.each(['tiny.en', 'base'])('%s no_speech_prob with a prompt (greedy, no VAD)', (model) => {
+  const prompted: DecodeParams = { ...noVad, prompt: 'Mister Quilter is the apostle of the middle classes, and we are glad to welcome his gospel.' };
+
+  it('still drops the silent window, and reads the speech as without the prompt', async () => {
+    const silence = await run(model, clip('silence.wav'), prompted);
+    expect(silence.text).toBe('');
+    const speech = await run(model, audioPath('jfk.wav'), prompted);
+    expect(wer(JFK, speech.text)).toBeLessThanOrEqual(0.05);
+    for (const s of speech.segments) expect(s.no_speech_prob).toBeLessThan(0.3);
+    expect(speech.segments.some((s) => s.no_speech_prob > 0)).toBe(true);
+  });
+});
