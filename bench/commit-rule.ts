@@ -2,7 +2,7 @@
  * When may a streamed word be sent? `npm run bench -- commit-rule [step...]`. Offline and
  * deterministic: each English clip with an exact reference (up to 30 s, one manual turn) is decoded
  * as the realtime path decodes a growing turn (the same transcription service, greedy, word
- * timestamps, the short window), from REALTIME_FIRST_DECODE_MS on, every `step` seconds of audio
+ * timestamps, the short window, partials without the temperature fallback), from REALTIME_FIRST_DECODE_MS on, every `step` seconds of audio
  * (default 0.2, 0.3, 0.5, 1 and 2: the cadences of the `delay` settings, src/realtime/cadence.ts; a
  * loaded machine or faster-than-real-time audio spaces the decodes further apart). Every agreement rule then replays the same decodes, and the
  * turn ends with the final decode of the whole clip, as a manual commit does.
@@ -43,8 +43,9 @@ export async function main(args: string[]): Promise<string> {
   const app = await buildApp(config);
   const transcription = app.services.transcription;
   const decoder = createFfmpegDecoder();
-  const decodeWords = async (pcm: Float32Array) =>
-    toTimed((await transcription.transcribePcm({ model: 'tiny.en', pcm, priority: 'live', wordTimestamps: true, beamSize: 1, shortWindow: true })).words);
+  // As the server's realtime path (app.ts): partials in one pass, the final with the temperature fallback.
+  const decodeWords = async (pcm: Float32Array, partial: boolean) =>
+    toTimed((await transcription.transcribePcm({ model: 'tiny.en', pcm, priority: 'live', wordTimestamps: true, beamSize: 1, shortWindow: true, fallback: !partial })).words);
   const clips = references().filter((r) => r.language === 'en' && r.quality === 'exact' && r.duration < 30 && !/jfk\.(mp3|flac)/.test(r.file));
   const report = new Report('Realtime commit rule (offline replay of one growing manual turn)');
   report.add(
@@ -61,8 +62,8 @@ export async function main(args: string[]): Promise<string> {
         const ref = normalize(clip.text);
         refWords += ref.length;
         const partials: Decode[] = [];
-        for (let t = first; t * RATE < pcm.length; t += step) partials.push({ audioEnd: t, words: await decodeWords(pcm.subarray(0, Math.round(t * RATE))) });
-        const final = await decodeWords(pcm);
+        for (let t = first; t * RATE < pcm.length; t += step) partials.push({ audioEnd: t, words: await decodeWords(pcm.subarray(0, Math.round(t * RATE)), true) });
+        const final = await decodeWords(pcm, false);
         uploadErrors += wordErrors(ref, normalize(final.map((w) => w.word).join(' ')));
         for (const [name, rule] of Object.entries(RULES)) {
           const agreement = new LocalAgreement(rule);

@@ -105,8 +105,11 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     realtime: createRealtimeService({
       // Every turn decode, the final one too, at REALTIME_BEAM_SIZE (default greedy: beam 5 cost latency
       // and read the live clips worse, BENCHMARKS.md, "Realtime: live captions"); a partial can then stand in for it.
-      transcribe: ({ model, pcm, language, prompt, signal, shortWindow }) =>
-        transcription.transcribePcm({ model, pcm, language, prompt, signal, priority: 'live', wordTimestamps: true, beamSize: config.REALTIME_BEAM_SIZE, shortWindow }),
+      // Partials make one pass, without the temperature fallback: a partial cut mid-word failed the
+      // log-probability check and sampled five more passes, and a session's next partial waited seconds
+      // for them (BENCHMARKS.md, "Realtime: partials without the fallback").
+      transcribe: ({ model, pcm, language, prompt, signal, shortWindow, partial }) =>
+        transcription.transcribePcm({ model, pcm, language, prompt, signal, priority: 'live', wordTimestamps: true, beamSize: config.REALTIME_BEAM_SIZE, shortWindow, fallback: !partial }),
       resolveModel: (name) => models.require(name),
       languageCode: toLanguageCode,
       defaultModel: models.defaultModel,

@@ -38,7 +38,7 @@ export function toNativeParams(p: DecodeParams, opts: NativeParamOptions): Nativ
     initial_prompt: p.prompt || undefined,
     // 0 → start greedy and fall back upward; > 0 → sample at exactly that temperature.
     temperature,
-    temperature_inc: temperature === 0 ? DECODE_DEFAULTS.temperatureIncrement : 0,
+    temperature_inc: temperature === 0 && p.fallback !== false ? DECODE_DEFAULTS.temperatureIncrement : 0,
     entropy_thold: DECODE_DEFAULTS.entropyThreshold,
     logprob_thold: DECODE_DEFAULTS.logprobThreshold,
     beam_size: beamSize > 1 ? beamSize : undefined,

@@ -77,6 +77,12 @@ export interface DecodeParams {
    * at exactly that temperature, as OpenAI documents.
    */
   temperature?: number;
+  /**
+   * false: at temperature 0, one pass and no fallback, whatever the quality checks say (a realtime
+   * partial: audio cut mid-word fails the log-probability check, and five sampled passes are seconds
+   * of work for a preview the agreement rule weighs anyway). Default true.
+   */
+  fallback?: boolean;
   /** Beam size for beam search; 0 or 1 selects greedy decoding. */
   beamSize?: number;
   /** Candidates sampled at temperature > 0. */

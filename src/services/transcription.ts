@@ -102,6 +102,8 @@ export interface PcmTranscriptionRequest extends Omit<TranscriptionRequest, 'fil
   beamSize?: number;
   /** Encode only about as many frames as the audio has (see audioCtxFor): realtime turns. */
   shortWindow?: boolean;
+  /** false: no temperature fallback (realtime partials, DecodeParams.fallback). */
+  fallback?: boolean;
 }
 
 /** Encoder frames for `samples` of 16 kHz audio under the short-window policy, at most the 30 s window. */
@@ -288,6 +290,7 @@ export function createTranscriptionService(deps: TranscriptionServiceDeps): Tran
         language: req.language,
         prompt: req.prompt,
         temperature: req.temperature,
+        ...(req.fallback === false ? { fallback: false } : {}),
         wordTimestamps: req.wordTimestamps,
       };
       return run(info.name, req.pcm, duration, { task: 'transcribe', signal: req.signal, priority: req.priority }, params, hooks);

@@ -203,6 +203,36 @@ describe('GET /v1/realtime: turns', () => {
     await c.close();
   });
 
+  it('partial decodes make one pass without the temperature fallback; the final decode keeps it', async () => {
+    const c = await connect();
+    await c.next('session.created');
+    c.send(manual);
+    await c.next('session.updated');
+    // 0.3 s is under the first partial's 0.5 s: the commit's decode is the only one, and a final.
+    let before = pool.params.length;
+    const short = pcm16(0.3, true);
+    for (let i = 0; i < short.length; i += 4800) c.send({ type: 'input_audio_buffer.append', audio: short.subarray(i, i + 4800).toString('base64') });
+    c.send({ type: 'input_audio_buffer.commit' });
+    await c.next('conversation.item.input_audio_transcription.completed');
+    expect(pool.params.slice(before)).toHaveLength(1);
+    expect(pool.params.at(-1)).not.toHaveProperty('fallback');
+    await c.close();
+    // 3 s in a new session (the fake's words would repeat the first turn's, and a turn's head drops
+    // a repeat of the earlier turns): partials on the way, each with fallback: false.
+    const d = await connect();
+    await d.next('session.created');
+    d.send(manual);
+    await d.next('session.updated');
+    before = pool.params.length;
+    const audio = pcm16(3, true);
+    for (let i = 0; i < audio.length; i += 4800) d.send({ type: 'input_audio_buffer.append', audio: audio.subarray(i, i + 4800).toString('base64') });
+    await d.next('conversation.item.input_audio_transcription.delta');
+    const partials = pool.params.slice(before);
+    expect(partials.length).toBeGreaterThan(0);
+    for (const p of partials) expect(p).toMatchObject({ fallback: false });
+    await d.close();
+  });
+
   it('include logprobs, noise_reduction and delay: accepted, echoed, and logprobs on every delta and on completed', async () => {
     const c = await connect();
     await c.next('session.created');

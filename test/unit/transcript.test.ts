@@ -48,6 +48,11 @@ describe('decode parameters', () => {
     expect(toNativeParams({ temperature: 0.4 }, { multilingual: true, defaultThreads: 2 })).toMatchObject({ temperature: 0.4, temperature_inc: 0 });
   });
 
+  it('fallback: false is one pass at temperature 0 (realtime partials)', () => {
+    expect(toNativeParams({ fallback: false, beamSize: 1, bestOf: 1 }, { multilingual: false, defaultThreads: 2 })).toMatchObject({ temperature: 0, temperature_inc: 0 });
+    expect(toNativeParams({ fallback: true }, { multilingual: false, defaultThreads: 2 })).toMatchObject({ temperature: 0, temperature_inc: 0.2 });
+  });
+
   it('greedy when beam ≤ 1, and no undefined keys reach the binding', () => {
     const p = toNativeParams({ beamSize: 1 }, { multilingual: true, defaultThreads: 1 });
     expect(p).not.toHaveProperty('beam_size');
