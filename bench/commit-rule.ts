@@ -15,13 +15,13 @@ import { loadConfig } from '../src/config.js';
 import type { AgreementRule } from '../src/realtime/agreement.js';
 import { LocalAgreement, toTimed, type TimedWord } from '../src/realtime/agreement.js';
 import { createFfmpegDecoder } from '../src/audio/ffmpeg.js';
+import { SAMPLE_RATE } from '../src/engine/types.js';
 import { audioPath } from './lib/env.js';
 import { Report } from './lib/report.js';
 import { fmt, median, table } from './lib/stats.js';
 import { references } from '../test/support/paths.js';
 import { normalize, wordErrors } from '../test/support/wer.js';
 
-const RATE = 16_000;
 const RULES: Record<string, AgreementRule> = {
   'LA-2': {},
   'LA-2, holdback 0.3 s': { holdback: 0.3 },
@@ -62,7 +62,7 @@ export async function main(args: string[]): Promise<string> {
         const ref = normalize(clip.text);
         refWords += ref.length;
         const partials: Decode[] = [];
-        for (let t = first; t * RATE < pcm.length; t += step) partials.push({ audioEnd: t, words: await decodeWords(pcm.subarray(0, Math.round(t * RATE)), true) });
+        for (let t = first; t * SAMPLE_RATE < pcm.length; t += step) partials.push({ audioEnd: t, words: await decodeWords(pcm.subarray(0, Math.round(t * SAMPLE_RATE)), true) });
         const final = await decodeWords(pcm, false);
         uploadErrors += wordErrors(ref, normalize(final.map((w) => w.word).join(' ')));
         for (const [name, rule] of Object.entries(RULES)) {
@@ -75,7 +75,7 @@ export async function main(args: string[]): Promise<string> {
             if (fresh.length && firstAt === undefined) firstAt = p.audioEnd;
           }
           agreement.flush(final);
-          sums.firsts.push(firstAt ?? pcm.length / RATE);
+          sums.firsts.push(firstAt ?? pcm.length / SAMPLE_RATE);
           const sent = normalize(agreement.committedText);
           const errors = wordErrors(ref, sent);
           sums.errors += errors;

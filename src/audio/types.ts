@@ -20,4 +20,5 @@ export interface AudioDecoder {
   decodeFile(path: string, opts?: DecodeOptions): Promise<DecodedAudio>;
 }
 
-export const SAMPLE_RATE = 16_000;
+/** The engine's input rate (engine/types.ts): every decoder writes 16 kHz. */
+export { SAMPLE_RATE } from '../engine/types.js';

@@ -8,7 +8,6 @@ export type InputFormat = 'pcm16' | 'g711_ulaw' | 'g711_alaw';
 
 /** Input sample rate of each format (OpenAI: pcm16 is 24 kHz, G.711 is 8 kHz). */
 export const INPUT_RATE: Readonly<Record<InputFormat, number>> = { pcm16: 24_000, g711_ulaw: 8000, g711_alaw: 8000 };
-export const ENGINE_RATE = 16_000;
 
 export interface AudioDecoderStream {
   readonly format: InputFormat;

@@ -8,16 +8,15 @@
  *           and the turn's audio decoded once more.
  * A turn longer than maxDecodeSeconds is trimmed at a committed word, so no decode sees more.
  */
-import type { Word } from '../engine/types.js';
+import { SAMPLE_RATE, type Word } from '../engine/types.js';
 import { isAbortError } from '../errors.js';
 import { LocalAgreement, toTimed, type TimedWord } from './agreement.js';
 import type { Cadence } from './cadence.js';
 import { newId } from './ids.js';
 import type { PcmBuffer } from './pcm-buffer.js';
 
-const RATE = 16_000;
 /** Audio past the last speech frame a partial must have seen to stand in for the final decode. */
-const REUSE_TAIL = Math.round(0.1 * RATE);
+const REUSE_TAIL = Math.round(0.1 * SAMPLE_RATE);
 /** Audio a trimmed turn keeps before its end (committed speech the next decodes hear again). */
 const TRIM_KEEP_SECONDS = 5;
 
@@ -76,8 +75,8 @@ export class LiveTurn {
   maybeDecode(): void {
     if (this.ending || this.partial) return;
     const buffer = this.host.buffer;
-    if (buffer.end - this.decodedUpTo < (this.cadence.intervalMs / 1000) * RATE) return;
-    if (this.trimmed === 0 && buffer.end - this.from < (this.cadence.firstDecodeMs / 1000) * RATE) return;
+    if (buffer.end - this.decodedUpTo < (this.cadence.intervalMs / 1000) * SAMPLE_RATE) return;
+    if (this.trimmed === 0 && buffer.end - this.from < (this.cadence.firstDecodeMs / 1000) * SAMPLE_RATE) return;
     const upTo = buffer.end;
     this.decodedUpTo = upTo;
     const abort = new AbortController();
@@ -95,7 +94,7 @@ export class LiveTurn {
       this.partial = undefined;
       if (this.ending || abort.signal.aborted || !result) return;
       this.latest = { upTo, words: result };
-      this.host.committed(this, this.agreement.insert(result, (upTo - this.from) / RATE + this.trimmed), upTo);
+      this.host.committed(this, this.agreement.insert(result, (upTo - this.from) / SAMPLE_RATE + this.trimmed), upTo);
       this.maybeTrim(result);
       this.maybeDecode();
     });
@@ -141,7 +140,7 @@ export class LiveTurn {
    */
   private maybeTrim(words: TimedWord[]): void {
     const buffer = this.host.buffer;
-    const held = (buffer.end - this.from) / RATE;
+    const held = (buffer.end - this.from) / SAMPLE_RATE;
     const limit = this.host.maxDecodeSeconds;
     if (held < limit * 0.7) return;
     const audioEnd = this.trimmed + held; // seconds, turn time
@@ -152,7 +151,7 @@ export class LiveTurn {
       cut = this.agreement.trimPoint(this.trimmed + 1, audioEnd);
     }
     if (!cut) return;
-    this.from += Math.round((cut.at - this.trimmed) * RATE);
+    this.from += Math.round((cut.at - this.trimmed) * SAMPLE_RATE);
     this.trimmed = cut.at;
     this.agreement.markTrim(cut.keep);
     buffer.dropBefore(this.from);

@@ -1,6 +1,8 @@
+import { SAMPLE_RATE } from '../engine/types.js';
+
 /** A growable 16 kHz buffer addressed by absolute sample index (samples since the session began). */
 export class PcmBuffer {
-  private data = new Float32Array(16_000 * 4);
+  private data = new Float32Array(SAMPLE_RATE * 4);
   private len = 0;
   /** Absolute index of data[0]. */
   start = 0;

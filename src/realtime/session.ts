@@ -9,6 +9,7 @@
  * Events are handled one at a time, in order (a promise chain); decodes run beside them, and
  * turns complete in order (each final decode is prompted with the turns before it).
  */
+import { SAMPLE_RATE } from '../engine/types.js';
 import { ArrivalClock } from './arrival-clock.js';
 import { createAudioDecoder, type AudioDecoderStream } from './audio.js';
 import { newId } from './ids.js';
@@ -20,12 +21,11 @@ import { checkedConfig, defaultConfig } from './session-config.js';
 import type { SessionDeps, SessionOptions } from './session-deps.js';
 import { renderSession } from './session-render.js';
 import { SessionTimers } from './session-timers.js';
-import { TurnDetector, VAD_RATE } from './turn-detector.js';
+import { TurnDetector } from './turn-detector.js';
 import { TurnOutput } from './turn-output.js';
 
 export type { PcmTranscribeRequest, RealtimeLimits, RealtimeObserver, SessionDeps, SessionOptions } from './session-deps.js';
 
-const RATE = VAD_RATE;
 
 export class RealtimeSession {
   readonly id = newId('sess');
@@ -206,9 +206,9 @@ export class RealtimeSession {
     const bytes = appendPayload(audio, this.deps.limits.maxAppendBytes, eventId);
     if (bytes.length === 0) return;
     // Decodes trim an open turn to maxDecodeSeconds; if they cannot keep up, refuse rather than grow without bound.
-    if (this.buffer.length > 4 * this.deps.limits.maxDecodeSeconds * RATE) {
+    if (this.buffer.length > 4 * this.deps.limits.maxDecodeSeconds * SAMPLE_RATE) {
       throw new ProtocolError(
-        `The input audio buffer holds ${Math.round(this.buffer.length / RATE)} s of audio not transcribed yet; commit or clear it before appending more.`,
+        `The input audio buffer holds ${Math.round(this.buffer.length / SAMPLE_RATE)} s of audio not transcribed yet; commit or clear it before appending more.`,
         'input_audio_buffer_full',
         'audio',
         eventId,
@@ -232,16 +232,16 @@ export class RealtimeSession {
         const from = Math.max(this.buffer.start, e.paddedSample);
         this.buffer.dropBefore(from);
         this.turn = this.output.open(from);
-        this.emit('input_audio_buffer.speech_started', { audio_start_ms: Math.round((from / RATE) * 1000), item_id: this.turn.id });
+        this.emit('input_audio_buffer.speech_started', { audio_start_ms: Math.round((from / SAMPLE_RATE) * 1000), item_id: this.turn.id });
       } else if (this.turn) {
-        this.emit('input_audio_buffer.speech_stopped', { audio_end_ms: Math.round((e.sample / RATE) * 1000), item_id: this.turn.id });
-        this.endTurn(Math.min(this.buffer.end, e.detectedAt), e.sample, this.arrivals.at(e.sample), (e.detectedAt - e.sample) / RATE);
+        this.emit('input_audio_buffer.speech_stopped', { audio_end_ms: Math.round((e.sample / SAMPLE_RATE) * 1000), item_id: this.turn.id });
+        this.endTurn(Math.min(this.buffer.end, e.detectedAt), e.sample, this.arrivals.at(e.sample), (e.detectedAt - e.sample) / SAMPLE_RATE);
       }
     }
     if (this.turn) this.turn.maybeDecode();
     else {
       // Waiting for speech: keep only what a prefix padding could reach back to.
-      const keep = Math.round(((this.config.turnDetection?.prefixPaddingMs ?? 300) / 1000) * RATE) + 4096;
+      const keep = Math.round(((this.config.turnDetection?.prefixPaddingMs ?? 300) / 1000) * SAMPLE_RATE) + 4096;
       this.buffer.dropBefore(this.buffer.end - keep);
     }
   }
@@ -250,10 +250,10 @@ export class RealtimeSession {
     const tail = this.decoder.flush();
     if (tail.length > 0) this.buffer.append(tail);
     // server_vad before any speech: the buffer held so far becomes the turn.
-    if (!this.turn && this.buffer.length >= RATE / 10) this.turn = this.output.open(this.buffer.start);
-    const samples = this.turn ? this.buffer.end - this.turn.from + Math.round(this.turn.trimmed * RATE) : this.buffer.length;
-    if (!this.turn || samples < RATE / 10) {
-      const ms = Math.round((Math.max(0, samples) / RATE) * 1000);
+    if (!this.turn && this.buffer.length >= SAMPLE_RATE / 10) this.turn = this.output.open(this.buffer.start);
+    const samples = this.turn ? this.buffer.end - this.turn.from + Math.round(this.turn.trimmed * SAMPLE_RATE) : this.buffer.length;
+    if (!this.turn || samples < SAMPLE_RATE / 10) {
+      const ms = Math.round((Math.max(0, samples) / SAMPLE_RATE) * 1000);
       throw new ProtocolError(
         `Error committing input audio buffer: buffer too small. Expected at least 100ms of audio, but buffer only has ${ms}ms of audio.`,
         'input_audio_buffer_commit_empty',

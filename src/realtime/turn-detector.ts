@@ -5,10 +5,8 @@
  * Times are samples of the session's 16 kHz stream.
  */
 import { speechEndDecidedAt } from '../engine/speech-hysteresis.js';
-import type { VadStream } from '../engine/types.js';
+import { SAMPLE_RATE, type VadStream } from '../engine/types.js';
 import type { TurnDetection } from './protocol.js';
-
-export const VAD_RATE = 16_000;
 
 export type TurnEvent =
   /** `sample`: first speech frame; `paddedSample`: where the turn's audio starts. */
@@ -37,7 +35,7 @@ export class TurnDetector {
   async push(pcm: Float32Array): Promise<TurnEvent[]> {
     const { events } = await this.stream.push(pcm);
     const frame = this.stream.frameSamples;
-    const pad = Math.round((this.params.prefixPaddingMs * VAD_RATE) / 1000);
+    const pad = Math.round((this.params.prefixPaddingMs * SAMPLE_RATE) / 1000);
     return events.map((e): TurnEvent => {
       const sample = this.origin + e.sample;
       this.speaking = e.type === 'speech_start';

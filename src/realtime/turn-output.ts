@@ -3,7 +3,7 @@
  * before), the append-only deltas, `committed` and the item events, `completed` in turn order,
  * and `failed`. session.ts decides when a turn opens and ends; this writes its events.
  */
-import type { Word } from '../engine/types.js';
+import { SAMPLE_RATE, type Word } from '../engine/types.js';
 import { isAbortError } from '../errors.js';
 import type { ArrivalClock } from './arrival-clock.js';
 import { cadenceFor } from './cadence.js';
@@ -15,7 +15,6 @@ import type { Dialect, SessionConfig } from './protocol.js';
 import type { TimedWord } from './seam.js';
 import type { SessionDeps } from './session-deps.js';
 
-const RATE = 16_000;
 const PUNCTUATION = /^[\p{P}]+$/u;
 
 export interface TurnOutputContext {
@@ -70,7 +69,7 @@ export class TurnOutput {
   end(turn: LiveTurn, end: number, speechEnd: number, endedAt: number, vadWait: number): void {
     const pcm = turn.end(end, speechEnd, this.ctx.signal);
     this.ctx.buffer.dropBefore(end);
-    const usageSeconds = turn.trimmed + pcm.length / RATE;
+    const usageSeconds = turn.trimmed + pcm.length / SAMPLE_RATE;
     const ga = this.ctx.dialect() === 'ga';
     this.ctx.emit('input_audio_buffer.committed', { previous_item_id: this.previousItemId, item_id: turn.id });
     const item = (transcript: string | null) => ({ id: turn.id, type: 'message', object: 'realtime.item', status: 'completed', role: 'user', content: [{ type: 'input_audio', transcript }] });

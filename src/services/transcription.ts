@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import type { AudioDecoder } from '../audio/types.js';
 import { LONG_FORM, transcribeLongForm } from '../engine/long-form.js';
-import type { DecodeParams, ModelPool, Priority, Segment, SpeechSpan, Task, Transcript, VadParams, VoiceActivityDetector } from '../engine/types.js';
+import { SAMPLE_RATE, type DecodeParams, type ModelPool, type Priority, type Segment, type SpeechSpan, type Task, type Transcript, type VadParams, type VoiceActivityDetector } from '../engine/types.js';
 import type { Diarizer } from '../diarization/types.js';
 import { errors } from '../errors.js';
 import {
@@ -268,7 +268,7 @@ export function createTranscriptionService(deps: TranscriptionServiceDeps): Tran
           decoder: deps.decoder,
           diarizer: deps.diarizer,
           transcribe: async (pcm, p, signal) => {
-            const seconds = pcm.length / 16_000;
+            const seconds = pcm.length / SAMPLE_RATE;
             return run(info.name, pcm, seconds, { ...req, signal }, p, quiet, await speechIn(pcm, seconds));
           },
         },
@@ -281,12 +281,12 @@ export function createTranscriptionService(deps: TranscriptionServiceDeps): Tran
     },
     async transcribePcm(req, hooks = {}) {
       const info = checkModel({ ...req, task: 'transcribe' });
-      const duration = req.pcm.length / 16_000;
+      const duration = req.pcm.length / SAMPLE_RATE;
       if (duration > deps.maxAudioSeconds) throw errors.audioTooLong(duration, deps.maxAudioSeconds);
       const params: DecodeParams = {
         ...deps.defaults,
         ...(req.beamSize ? { beamSize: req.beamSize, ...(req.beamSize === 1 ? { bestOf: 1 } : {}) } : {}),
-        ...(req.shortWindow && req.pcm.length < 30 * 16_000 ? { audioCtx: audioCtxFor(req.pcm.length) } : {}),
+        ...(req.shortWindow && req.pcm.length < 30 * SAMPLE_RATE ? { audioCtx: audioCtxFor(req.pcm.length) } : {}),
         language: req.language,
         prompt: req.prompt,
         temperature: req.temperature,

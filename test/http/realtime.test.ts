@@ -73,6 +73,10 @@ async function connect(opts: { protocols?: string[]; headers?: Record<string, st
     ws,
     events,
     send: (e: Ev | string) => ws.send(typeof e === 'string' ? e : JSON.stringify(e)),
+    /** pcm16 as input_audio_buffer.append events of 4800 bytes (0.1 s at 24 kHz) each. */
+    appendAudio(audio: Buffer) {
+      for (let i = 0; i < audio.length; i += 4800) ws.send(JSON.stringify({ type: 'input_audio_buffer.append', audio: audio.subarray(i, i + 4800).toString('base64') }));
+    },
     /** The next event of `type` after everything seen so far. */
     next(type: string, ms = 5000): Promise<Ev> {
       const from = seen;
@@ -191,7 +195,7 @@ describe('GET /v1/realtime: turns', () => {
     c.send(manual);
     await c.next('session.updated');
     const audio = pcm16(2, true);
-    for (let i = 0; i < audio.length; i += 4800) c.send({ type: 'input_audio_buffer.append', audio: audio.subarray(i, i + 4800).toString('base64') });
+    c.appendAudio(audio);
     c.send({ type: 'input_audio_buffer.commit' });
     const committed = await c.next('input_audio_buffer.committed');
     const completed = await c.next('conversation.item.input_audio_transcription.completed');
@@ -211,7 +215,7 @@ describe('GET /v1/realtime: turns', () => {
     // 0.3 s is under the first partial's 0.5 s: the commit's decode is the only one, and a final.
     let before = pool.params.length;
     const short = pcm16(0.3, true);
-    for (let i = 0; i < short.length; i += 4800) c.send({ type: 'input_audio_buffer.append', audio: short.subarray(i, i + 4800).toString('base64') });
+    c.appendAudio(short);
     c.send({ type: 'input_audio_buffer.commit' });
     await c.next('conversation.item.input_audio_transcription.completed');
     expect(pool.params.slice(before)).toHaveLength(1);
@@ -225,7 +229,7 @@ describe('GET /v1/realtime: turns', () => {
     await d.next('session.updated');
     before = pool.params.length;
     const audio = pcm16(3, true);
-    for (let i = 0; i < audio.length; i += 4800) d.send({ type: 'input_audio_buffer.append', audio: audio.subarray(i, i + 4800).toString('base64') });
+    d.appendAudio(audio);
     await d.next('conversation.item.input_audio_transcription.delta');
     const partials = pool.params.slice(before);
     expect(partials.length).toBeGreaterThan(0);
@@ -243,7 +247,7 @@ describe('GET /v1/realtime: turns', () => {
     const updated = await c.next('session.updated');
     expect(updated.session).toMatchObject({ include: ['item.input_audio_transcription.logprobs'], audio: { input: { noise_reduction: { type: 'far_field' }, transcription: { delay: 'low' } } } });
     const audio = pcm16(2, true);
-    for (let i = 0; i < audio.length; i += 4800) c.send({ type: 'input_audio_buffer.append', audio: audio.subarray(i, i + 4800).toString('base64') });
+    c.appendAudio(audio);
     c.send({ type: 'input_audio_buffer.commit' });
     const completed = await c.next('conversation.item.input_audio_transcription.completed');
     const deltas = c.events.filter((e) => e.type === 'conversation.item.input_audio_transcription.delta');
@@ -260,7 +264,7 @@ describe('GET /v1/realtime: turns', () => {
     const c = await connect();
     expect((await c.next('session.created')).session.audio.input.turn_detection.type).toBe('server_vad');
     const audio = Buffer.concat([pcm16(0.5, false), pcm16(1.5, true), pcm16(1, false)]);
-    for (let i = 0; i < audio.length; i += 4800) c.send({ type: 'input_audio_buffer.append', audio: audio.subarray(i, i + 4800).toString('base64') });
+    c.appendAudio(audio);
     const started = await c.next('input_audio_buffer.speech_started');
     const stopped = await c.next('input_audio_buffer.speech_stopped');
     expect(started.audio_start_ms).toBeLessThanOrEqual(250);
