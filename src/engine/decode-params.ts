@@ -3,6 +3,7 @@
  */
 import type { DecodeParams } from './types.js';
 import type { NativeParams } from './native.js';
+import { continuedWindowFrames } from './short-window.js';
 
 /** Documented defaults: the values of OpenAI's reference implementation (whisper/transcribe.py). */
 export const DECODE_DEFAULTS = {
@@ -26,6 +27,12 @@ export interface NativeParamOptions {
   vadModelPath?: string;
 }
 
+/** The short window's policy for whisper.cpp's later windows of one call (see continuedWindowFrames). */
+function continuedWindow() {
+  const { floor, margin } = continuedWindowFrames();
+  return { audio_ctx_floor: floor, audio_ctx_margin: margin };
+}
+
 export function toNativeParams(p: DecodeParams, opts: NativeParamOptions): NativeParams {
   const temperature = p.temperature ?? 0;
   const beamSize = p.beamSize ?? DECODE_DEFAULTS.beamSize;
@@ -45,6 +52,8 @@ export function toNativeParams(p: DecodeParams, opts: NativeParamOptions): Nativ
     best_of: p.bestOf ?? DECODE_DEFAULTS.bestOf,
     token_timestamps: p.wordTimestamps ?? false,
     audio_ctx: p.audioCtx,
+    // A short window's later windows (the decode stopped early and reads the rest again) shrink to what is left.
+    ...(p.audioCtx ? continuedWindow() : {}),
     // As openai-whisper's default suppress_tokens="-1".
     suppress_non_speech_tokens: true,
     suppress_blank: true,

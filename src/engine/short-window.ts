@@ -27,3 +27,12 @@ export function shortWindowFrames(samples: number, policy: ShortWindowPolicy = S
   const frames = Math.ceil(seconds * FRAMES_PER_SECOND);
   return frames < FULL_WINDOW ? frames : undefined;
 }
+
+/**
+ * The same policy in encoder frames, for whisper.cpp's later windows of one call (the patch's
+ * audio_ctx_floor / audio_ctx_margin): when a decode stops before the end of its audio, the rest is
+ * read again from the last timestamp on a window sized to what is left, not to the whole chunk.
+ */
+export function continuedWindowFrames(policy: ShortWindowPolicy = SHORT_WINDOW): { floor: number; margin: number } {
+  return { floor: Math.ceil(policy.floorSeconds * FRAMES_PER_SECOND), margin: Math.ceil(policy.marginSeconds * FRAMES_PER_SECOND) };
+}

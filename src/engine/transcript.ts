@@ -18,17 +18,27 @@ export function compressionRatio(text: string): number {
   return bytes.length === 0 ? 0 : bytes.length / deflateSync(bytes).length;
 }
 
-export function toSegment(s: NativeSegment, id: number, vocab: Vocab): Segment {
+/**
+ * whisper.cpp's times in seconds, never past the end of the audio: a window read again from its last
+ * timestamp (or any window padded with silence) can put a last timestamp seconds after the audio ends.
+ */
+const clampTo = (duration: number) => {
+  const last = Math.floor(duration * 100) / 100;
+  return (ms: number) => Math.min(round(ms / 1000, 2), last);
+};
+
+export function toSegment(s: NativeSegment, id: number, vocab: Vocab, duration = Infinity): Segment {
   const text = s.tokens.filter((t) => isText(t, vocab));
   const logprob = text.length ? text.reduce((sum, t) => sum + t.plog, 0) / text.length : 0;
-  const start = s.from / 1000;
+  const time = clampTo(duration);
+  const start = time(s.from);
   return {
     id,
     // whisper.cpp does not expose its 30 s window offset; the segment start in 10 ms frames
     // is the closest honest value.
     seek: Math.round(start * 100),
-    start: round(start, 2),
-    end: round(s.to / 1000, 2),
+    start,
+    end: time(s.to),
     text: s.text,
     // OpenAI's token lists carry text and timestamp tokens, not the control tokens.
     tokens: s.tokens.filter((t) => isText(t, vocab) || isTimestamp(t, vocab)).map((t) => t.id),
@@ -41,14 +51,15 @@ export function toSegment(s: NativeSegment, id: number, vocab: Vocab): Segment {
 }
 
 /** Groups text tokens into words: a token that starts with a space starts a new word. */
-export function toWords(segments: NativeSegment[], vocab: Vocab): Word[] {
+export function toWords(segments: NativeSegment[], vocab: Vocab, duration = Infinity): Word[] {
+  const time = clampTo(duration);
   const words: Word[] = [];
   let current: { text: string; start: number; end: number; probs: number[] } | undefined;
   const flush = () => {
     const word = current?.text.trim();
     if (current && word) {
       const probability = current.probs.reduce((a, b) => a + b, 0) / current.probs.length;
-      words.push({ word, start: round(current.start / 1000, 2), end: round(current.end / 1000, 2), probability: round(probability, 4) });
+      words.push({ word, start: time(current.start), end: time(current.end), probability: round(probability, 4) });
     }
     current = undefined;
   };
@@ -79,7 +90,7 @@ export interface TranscriptInput {
 }
 
 export function toTranscript(input: TranscriptInput): Transcript {
-  const segments = input.segments.map((s, i) => toSegment(s, i, input.vocab));
+  const segments = input.segments.map((s, i) => toSegment(s, i, input.vocab, input.duration));
   const transcript: Transcript = {
     task: input.task,
     language: input.language,
@@ -87,6 +98,6 @@ export function toTranscript(input: TranscriptInput): Transcript {
     text: segments.map((s) => s.text).join('').trim(),
     segments,
   };
-  if (input.withWords) transcript.words = toWords(input.segments, input.vocab);
+  if (input.withWords) transcript.words = toWords(input.segments, input.vocab, input.duration);
   return transcript;
 }

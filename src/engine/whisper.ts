@@ -94,7 +94,7 @@ async function runTranscription(
   signal?.addEventListener('abort', abort, { once: true });
 
   let streamed = 0;
-  const segmentHook = onSegment && ((s: NativeSegment) => onSegment(toSegment(s, streamed++, vocab)));
+  const segmentHook = onSegment && ((s: NativeSegment) => onSegment(toSegment(s, streamed++, vocab, pcm.length / SAMPLE_RATE)));
   const progressHook = onProgress && ((pct: number) => onProgress(Math.min(1, Math.max(0, pct / 100))));
   try {
     const language = await resolveLanguage(params, vocab.multilingual, async () => ({

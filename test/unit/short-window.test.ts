@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { shortWindowFrames, SHORT_WINDOW } from '../../src/engine/short-window.js';
+import { continuedWindowFrames, shortWindowFrames, SHORT_WINDOW } from '../../src/engine/short-window.js';
 
 const s = (seconds: number) => Math.round(seconds * 16_000);
 
@@ -18,5 +18,10 @@ describe('short window (audio_ctx sized to the clip)', () => {
 
   it('takes another policy', () => {
     expect(shortWindowFrames(s(3), { floorSeconds: 0, marginSeconds: 1 })).toBe(200);
+  });
+
+  it('gives whisper.cpp the same policy in encoder frames for the windows after the first', () => {
+    expect(continuedWindowFrames()).toEqual({ floor: 500, margin: 100 });
+    expect(continuedWindowFrames({ floorSeconds: 3, marginSeconds: 0.5 })).toEqual({ floor: 150, margin: 25 });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compressionRatio, toTranscript, toWords } from '../../src/engine/transcript.js';
+import { compressionRatio, toSegment, toTranscript, toWords } from '../../src/engine/transcript.js';
 import { toNativeParams } from '../../src/engine/decode-params.js';
 import { padShortInput } from '../../src/engine/whisper.js';
 import type { NativeSegment } from '../../src/engine/native.js';
@@ -35,6 +35,14 @@ describe('transcript mapping', () => {
     expect(words[4].probability).toBeCloseTo(0.6, 5);
   });
 
+  it('never puts a segment or word past the end of the audio (a re-read window\'s last timestamp can overshoot)', () => {
+    const t = toTranscript({ task: 'transcribe', language: 'en', duration: 2.5, segments, vocab, withWords: true });
+    expect(t.segments[0]).toMatchObject({ start: 0, end: 2.2 });
+    expect(t.segments[1]).toMatchObject({ start: 2.2, end: 2.5 });
+    expect(t.words!.at(-1)).toMatchObject({ word: 'Americans.', start: 2.2, end: 2.5 });
+    expect(toSegment(segments[1], 1, vocab, 2.1)).toMatchObject({ start: 2.1, end: 2.1, seek: 210 });
+  });
+
   it('measures compression the way OpenAI flags repetition', () => {
     expect(compressionRatio('la '.repeat(200))).toBeGreaterThan(10);
     expect(compressionRatio('And so my fellow Americans, ask not what your country can do for you')).toBeLessThan(2);
@@ -51,6 +59,13 @@ describe('decode parameters', () => {
   it('fallback: false is one pass at temperature 0 (realtime partials)', () => {
     expect(toNativeParams({ fallback: false, beamSize: 1, bestOf: 1 }, { multilingual: false, defaultThreads: 2 })).toMatchObject({ temperature: 0, temperature_inc: 0 });
     expect(toNativeParams({ fallback: true }, { multilingual: false, defaultThreads: 2 })).toMatchObject({ temperature: 0, temperature_inc: 0.2 });
+  });
+
+  it('a short window also sizes whisper.cpp\'s later windows of the call (floor 10 s, margin 2 s, in encoder frames)', () => {
+    const opts = { multilingual: false, defaultThreads: 2 };
+    expect(toNativeParams({ audioCtx: 650 }, opts)).toMatchObject({ audio_ctx: 650, audio_ctx_floor: 500, audio_ctx_margin: 100 });
+    // The full window: whisper.cpp's own rule for every window.
+    for (const key of ['audio_ctx', 'audio_ctx_floor', 'audio_ctx_margin']) expect(toNativeParams({}, opts)).not.toHaveProperty(key);
   });
 
   it('greedy when beam ≤ 1, and no undefined keys reach the binding', () => {

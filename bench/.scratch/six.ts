@@ -1,0 +1,2 @@
+import { sixMinuteFile } from '../lib/long-files.js';
+console.log(sixMinuteFile());
