@@ -114,6 +114,20 @@ export function chunkParallelism(threads: number, chunks: number, cap = LONG_FOR
   return { workers, threadsEach: Math.max(1, Math.floor(budget / workers)) };
 }
 
+/**
+ * The order the chunks start in: longest first, so that no state is left decoding a long chunk
+ * alone at the end while the others idle (80 s clip on 2 states: 17.5, 25.3, 15.9 and 19.6 s of
+ * audio kept one state busy for 44.9 s of it in file order, for 41.2 s longest first). Chunk 0
+ * still goes first when someone reads the segments as they come (a stream, a job's progress): its
+ * segments stream live, and every later chunk's wait for it.
+ */
+export function decodeOrder(chunks: SpeechSpan[], firstFirst: boolean): number[] {
+  const length = (i: number) => chunks[i].end - chunks[i].start;
+  const rest = chunks.map((_, i) => i).filter((i) => !firstFirst || i > 0);
+  rest.sort((a, b) => length(b) - length(a) || a - b);
+  return firstFirst && chunks.length ? [0, ...rest] : rest;
+}
+
 /** The CPU threads a long-form request may use: the pool's share, else the request's pin, else every core. */
 const threadBudget = (params: DecodeParams, opts: ChunkOptions) => opts.threads ?? params.threads ?? availableParallelism();
 
@@ -182,15 +196,16 @@ export async function transcribeChunks(
   try {
     let language = params.language;
     let next = 0;
+    const detect = !language && model.info.multilingual && chunks.length > 1;
+    const order = decodeOrder(chunks, detect || Boolean(hooks.onSegment));
     // A multilingual model without a language: the first chunk decides it for the rest, alone and on every thread.
-    if (!language && model.info.multilingual && chunks.length > 1) {
-      results[0] = await decode(0, workers * threadsEach, undefined);
+    if (detect) {
+      results[0] = await decode(order[next++], workers * threadsEach, undefined);
       language = results[0].language;
-      next = 1;
     }
     const worker = async () => {
-      while (next < chunks.length && !stop.signal.aborted) {
-        const i = next++;
+      while (next < order.length && !stop.signal.aborted) {
+        const i = order[next++];
         results[i] = await decode(i, threadsEach, language);
       }
     };

@@ -96,13 +96,14 @@ describe('long-form chunks decoded at once', () => {
   /** A fake model: chunk k (found by its length: k + 2 s) takes `delays[k]` ms and yields two segments. */
   const fakeModel = (delays: number[], opts: { failChunk?: number; multilingual?: boolean; log?: string[] } = {}) => {
     let running = 0;
-    const seen = { maxRunning: 0, threads: [] as number[], languages: [] as (string | undefined)[] };
+    const seen = { maxRunning: 0, threads: [] as number[], languages: [] as (string | undefined)[], started: [] as number[] };
     const model = {
       info: { name: 'fake', path: '', multilingual: opts.multilingual ?? false, sizeBytes: 0 },
       free: async () => {},
       async transcribe(pcm: Float32Array, p: { threads?: number; language?: string }, hooks: { signal?: AbortSignal; onSegment?: (s: ReturnType<typeof seg>) => void } = {}) {
         const k = Math.round(pcm.length / 16_000) - 2;
         running++;
+        seen.started.push(k);
         seen.maxRunning = Math.max(seen.maxRunning, running);
         seen.threads.push(p.threads!);
         seen.languages.push(p.language);
@@ -144,11 +145,29 @@ describe('long-form chunks decoded at once', () => {
     expect(t.segments.map((s) => s.start)).toEqual([0, 0.5, 10, 10.5, 20, 20.5, 30, 30.5]);
   });
 
+  it('starts the longest chunks first, or chunk 0 first when the segments are read as they come', async () => {
+    const { decodeOrder, transcribeChunks } = await import('../../src/engine/long-form.js');
+    const spans = [{ start: 0, end: 17.5 }, { start: 18, end: 43.3 }, { start: 44, end: 59.9 }, { start: 60, end: 79.6 }];
+    expect(decodeOrder(spans, false)).toEqual([1, 3, 0, 2]);
+    expect(decodeOrder(spans, true)).toEqual([0, 1, 3, 2]);
+    expect(decodeOrder([], true)).toEqual([]);
+    // Equal lengths keep the file order.
+    expect(decodeOrder([{ start: 0, end: 5 }, { start: 6, end: 11 }], false)).toEqual([0, 1]);
+    const quiet = fakeModel([10, 10, 10, 10]);
+    await transcribeChunks(quiet.model, pcm, chunks(4), {}, {}, { threads: 2 });
+    expect(quiet.seen.started).toEqual([3, 2, 1, 0]);
+    const streamed = fakeModel([10, 10, 10, 10]);
+    const t = await transcribeChunks(streamed.model, pcm, chunks(4), {}, { onSegment: () => {} }, { threads: 2 });
+    expect(streamed.seen.started).toEqual([0, 3, 2, 1]);
+    expect(t.segments.map((s) => s.text)).toEqual([' c0a', ' c0b', ' c1a', ' c1b', ' c2a', ' c2b', ' c3a', ' c3b']);
+  });
+
   it('one failed chunk stops the others and its own error comes back, after every decode has returned', async () => {
     const { transcribeChunks } = await import('../../src/engine/long-form.js');
-    const { model, seen } = fakeModel([200, 10, 10, 10], { failChunk: 1 });
-    await expect(transcribeChunks(model, pcm, chunks(4), {}, {}, { threads: 2 })).rejects.toThrow('chunk 1 failed');
-    // Chunk 0 (200 ms) was stopped, not waited for, and nothing was left running; chunks 2 and 3 never started.
+    // Longest first: chunks 3 and 2 start; 3 fails at once.
+    const { model, seen } = fakeModel([10, 10, 200, 10], { failChunk: 3 });
+    await expect(transcribeChunks(model, pcm, chunks(4), {}, {}, { threads: 2 })).rejects.toThrow('chunk 3 failed');
+    // Chunk 2 (200 ms) was stopped, not waited for, and nothing was left running; chunks 1 and 0 never started.
     expect(seen.threads).toHaveLength(2);
   });
 
