@@ -71,6 +71,17 @@ if grep -q avx512_vnni /proc/cpuinfo && grep -q avx512vbmi /proc/cpuinfo; then
 else
   echo "  NOTE: this CPU lacks AVX-512 VBMI/VNNI; the variant was built but not run"
 fi
+
+step "cpu: the avx512bf16 variant (bf16 encoder matrices) is built, static, and transcribes where the CPU runs it"
+bf16_addon="$repo/node_modules/smart-whisper/build/Release/smart-whisper-avx512bf16.node"
+grep -q 'GGML_AVX512_BF16:BOOL=ON' "$repo/node_modules/.whisper-native-avx512bf16/build-info.txt"
+[ -z "$(unresolved "$bf16_addon")" ] || { unresolved "$bf16_addon"; exit 1; }
+! readelf -d "$bf16_addon" | grep -qE 'NEEDED.*(whisper|ggml)' || { echo "native-checks: variant linked dynamically" >&2; exit 1; }
+if grep -q avx512_bf16 /proc/cpuinfo && grep -q avx512_vnni /proc/cpuinfo && grep -q avx512vbmi /proc/cpuinfo; then
+  echo "  avx512bf16: $(WHISPER_CPU_VARIANT=avx512bf16 npx tsx scripts/native/smoke-transcribe.ts "$model" "$audio" "$phrase")"
+else
+  echo "  NOTE: this CPU lacks AVX512-BF16; the variant was built but not run"
+fi
 fi
 if [ "$mode" = cpu ]; then
   step "done"

@@ -15,8 +15,9 @@ addon=node_modules/smart-whisper/build/Release/smart-whisper.node
 node -e "
   const b = require('./$addon');
   for (const k of ['WhisperModel', 'transcribe', 'createState', 'vadLoad', 'languageProbs']) if (!b[k]) throw new Error('addon lacks ' + k);
-  // The AVX-512 variant (scripts/native/build-variants.sh) is only loaded where the CPU runs it.
-  if (process.arch === 'x64' && !process.env.WHISPER_NATIVE_DIR && !require('fs').existsSync('node_modules/smart-whisper/build/Release/smart-whisper-avx512.node')) throw new Error('the avx512 variant was not built');
+  // The AVX-512 variants (scripts/native/build-variants.sh) are only loaded where the CPU runs them.
+  for (const v of ['avx512', 'avx512bf16'])
+    if (process.arch === 'x64' && !process.env.WHISPER_NATIVE_DIR && !require('fs').existsSync('node_modules/smart-whisper/build/Release/smart-whisper-' + v + '.node')) throw new Error('the ' + v + ' variant was not built');
   if (b.whisperVersion !== '1.9.1') throw new Error('addon links whisper.cpp ' + b.whisperVersion);
   console.log('addon ok: $addon, whisper.cpp ' + b.whisperVersion + ' (WHISPER_MARCH=$WHISPER_MARCH)');
 "

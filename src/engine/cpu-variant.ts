@@ -1,15 +1,22 @@
 /**
  * Runtime CPU dispatch: the install builds the addon for x86-64-v3 (every x86 server since ~2015)
- * and, beside it, an AVX-512 variant (scripts/native/build-variants.sh). This picks the best one
- * the CPU can run. WHISPER_CPU_VARIANT=baseline|avx512 forces a choice (auto by default).
+ * and, beside it, an AVX-512 variant and an AVX-512 + BF16 one (scripts/native/build-variants.sh).
+ * This picks the best one the CPU can run. WHISPER_CPU_VARIANT=baseline|avx512|avx512bf16 forces a
+ * choice (auto by default).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
-export type CpuVariant = 'baseline' | 'avx512';
+export type CpuVariant = 'baseline' | 'avx512' | 'avx512bf16';
+const VARIANTS: CpuVariant[] = ['baseline', 'avx512', 'avx512bf16'];
 
 /** What the avx512 build is compiled with (GGML_AVX512, _VBMI, _VNNI): all must be present. */
 const AVX512_FLAGS = ['avx512f', 'avx512bw', 'avx512vl', 'avx512dq', 'avx512cd', 'avx512vbmi', 'avx512_vnni'];
+/**
+ * The avx512bf16 build adds GGML_AVX512_BF16 (Zen 4, Sapphire Rapids and newer): the engine keeps the
+ * encoder's matrices as bf16 and tinyBLAS multiplies them with dpbf16ps (the patch; BENCHMARKS.md).
+ */
+const AVX512_BF16_FLAGS = [...AVX512_FLAGS, 'avx512_bf16'];
 
 export function cpuFlags(cpuinfo = readCpuinfo()): Set<string> {
   const line = cpuinfo.split('\n').find((l) => /^flags\s*:/.test(l));
@@ -25,6 +32,7 @@ function readCpuinfo(): string {
 }
 
 export function bestVariant(flags: Set<string>): CpuVariant {
+  if (AVX512_BF16_FLAGS.every((f) => flags.has(f))) return 'avx512bf16';
   return AVX512_FLAGS.every((f) => flags.has(f)) ? 'avx512' : 'baseline';
 }
 
@@ -38,13 +46,17 @@ export function chooseAddon(
 ): { file: string; variant: CpuVariant } {
   const exists = opts.exists ?? existsSync;
   const forced = opts.forced ?? process.env.WHISPER_CPU_VARIANT ?? 'auto';
-  if (!['auto', 'baseline', 'avx512'].includes(forced)) {
-    throw new Error(`WHISPER_CPU_VARIANT must be auto, baseline or avx512 (got '${forced}')`);
+  if (forced !== 'auto' && !VARIANTS.includes(forced as CpuVariant)) {
+    throw new Error(`WHISPER_CPU_VARIANT must be auto, ${VARIANTS.join(', ')} (got '${forced}')`);
   }
-  const wanted: CpuVariant = forced === 'auto' ? bestVariant(opts.flags ?? cpuFlags()) : (forced as CpuVariant);
-  if (wanted === 'baseline') return { file: baseline, variant: 'baseline' };
-  const file = path.join(path.dirname(baseline), `smart-whisper-${wanted}.node`);
-  if (exists(file)) return { file, variant: wanted };
-  if (forced !== 'auto') throw new Error(`WHISPER_CPU_VARIANT=${forced}, but ${file} was not built`);
-  return { file: baseline, variant: 'baseline' };
+  const fileOf = (v: CpuVariant) => (v === 'baseline' ? baseline : path.join(path.dirname(baseline), `smart-whisper-${v}.node`));
+  if (forced !== 'auto') {
+    const variant = forced as CpuVariant;
+    if (variant !== 'baseline' && !exists(fileOf(variant))) throw new Error(`WHISPER_CPU_VARIANT=${forced}, but ${fileOf(variant)} was not built`);
+    return { file: fileOf(variant), variant };
+  }
+  // The best the CPU runs, else the next best that was built (avx512bf16 runs avx512 code too).
+  const best = VARIANTS.indexOf(bestVariant(opts.flags ?? cpuFlags()));
+  const variant = VARIANTS.slice(0, best + 1).reverse().find((v) => v === 'baseline' || exists(fileOf(v)))!;
+  return { file: fileOf(variant), variant };
 }

@@ -11,8 +11,11 @@ describe('runtime CPU dispatch', () => {
     expect(flags.has('none')).toBe(false);
   });
 
-  it('chooses avx512 only when every flag the build uses is there', () => {
+  it('chooses avx512 only when every flag the build uses is there, and avx512bf16 with avx512_bf16 too', () => {
     expect(bestVariant(cpuFlags(`flags : ${AVX512}`))).toBe('avx512');
+    expect(bestVariant(cpuFlags(`flags : ${AVX512} avx512_bf16`))).toBe('avx512bf16');
+    // Cooper Lake-like: BF16 without VBMI runs the baseline, as without BF16.
+    expect(bestVariant(cpuFlags('flags : avx2 avx512f avx512dq avx512cd avx512bw avx512vl avx512_vnni avx512_bf16'))).toBe('baseline');
     // Skylake-X: AVX-512 without VBMI/VNNI runs the baseline.
     expect(bestVariant(cpuFlags('flags : avx2 avx512f avx512dq avx512cd avx512bw avx512vl'))).toBe('baseline');
     expect(bestVariant(new Set())).toBe('baseline');
@@ -28,8 +31,22 @@ describe('runtime CPU dispatch', () => {
     expect(chooseAddon(BASE, { forced: 'baseline', flags, exists: () => true })).toEqual({ file: BASE, variant: 'baseline' });
   });
 
+  it('on a BF16 CPU takes the avx512bf16 file, else the avx512 one, else the baseline', () => {
+    const flags = cpuFlags(`flags : ${AVX512} avx512_bf16`);
+    const built = (...names: string[]) => (file: string) => names.some((n) => file.endsWith(`/smart-whisper-${n}.node`));
+    expect(chooseAddon(BASE, { forced: 'auto', flags, exists: built('avx512', 'avx512bf16') })).toEqual({
+      file: '/nm/smart-whisper/build/Release/smart-whisper-avx512bf16.node',
+      variant: 'avx512bf16',
+    });
+    expect(chooseAddon(BASE, { forced: 'auto', flags, exists: built('avx512') }).variant).toBe('avx512');
+    expect(chooseAddon(BASE, { forced: 'auto', flags, exists: built() }).variant).toBe('baseline');
+    // An avx512-only CPU never loads the BF16 build.
+    expect(chooseAddon(BASE, { forced: 'auto', flags: cpuFlags(`flags : ${AVX512}`), exists: built('avx512', 'avx512bf16') }).variant).toBe('avx512');
+    expect(chooseAddon(BASE, { forced: 'avx512bf16', exists: built('avx512bf16') }).variant).toBe('avx512bf16');
+  });
+
   it('refuses a forced variant that is missing or unknown', () => {
     expect(() => chooseAddon(BASE, { forced: 'avx512', exists: () => false })).toThrow(/was not built/);
-    expect(() => chooseAddon(BASE, { forced: 'sse2' })).toThrow(/auto, baseline or avx512/);
+    expect(() => chooseAddon(BASE, { forced: 'sse2' })).toThrow(/auto, baseline, avx512, avx512bf16/);
   });
 });
