@@ -164,7 +164,11 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   if (config.ROLE === 'worker') {
     await app.register(healthRoutes);
   } else {
-    await app.register(uploadsPlugin, { maxUploadBytes: config.MAX_UPLOAD_BYTES, tmpDir: config.TMP_DIR });
+    await app.register(uploadsPlugin, {
+      maxUploadBytes: config.MAX_UPLOAD_BYTES,
+      tmpDir: config.TMP_DIR,
+      ...(config.DECODE_WHILE_UPLOADING ? { earlyDecode: { decoder, maxDurationSeconds: config.MAX_AUDIO_SECONDS } } : {}),
+    });
     await app.register(swaggerPlugin, { version: VERSION });
 
     await app.register(healthRoutes);

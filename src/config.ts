@@ -55,6 +55,8 @@ const EnvSchema = z.object({
   CORS_ORIGINS: z.string().optional().transform(list),
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).default(30),
   TMP_DIR: z.string().default(os.tmpdir()),
+  /** The audio routes decode an upload while it arrives (ffmpeg reading a pipe); the spooled file stays the fallback. */
+  DECODE_WHILE_UPLOADING: z.stringbool().default(true),
   USE_GPU: z.stringbool().default(false),
   /** Flash attention in whisper.cpp (its default since 1.8; faster on CPU and GPU). */
   FLASH_ATTN: z.stringbool().default(true),

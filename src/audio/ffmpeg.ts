@@ -1,7 +1,10 @@
 /**
  * Decodes any container/codec ffmpeg knows into 16 kHz mono float32, in memory.
- * Input is a file on disk because MP4/M4A need a seekable input (the moov atom may sit at the end).
+ * The sure input is a file on disk, because MP4/M4A need a seekable input (the moov atom may sit
+ * at the end); decodeStream reads a stream as it arrives (an upload still coming in), and fails on
+ * such files, so its callers keep the file to fall back on.
  */
+import type { Readable } from 'node:stream';
 import ffmpeg from 'fluent-ffmpeg';
 import { errors } from '../errors.js';
 import { SAMPLE_RATE, type AudioDecoder, type DecodedAudio, type DecodeOptions } from './types.js';
@@ -23,15 +26,15 @@ export function ffmpegReason(stderr: string | null | undefined, fallback: string
   return (inputPath ? reason.split(inputPath).join('input') : reason).slice(0, 500);
 }
 
-function decodePcm(path: string, opts: DecodeOptions): Promise<Float32Array> {
+function decodePcm(input: string | Readable, opts: DecodeOptions): Promise<Float32Array> {
   const channels = opts.channels ?? 1;
   const maxBytes = opts.maxDurationSeconds ? Math.ceil(opts.maxDurationSeconds * SAMPLE_RATE) * 4 * channels : Infinity;
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let bytes = 0;
     let failure: Error | undefined;
-    const command = ffmpeg(path)
-      .inputOptions(['-nostdin', '-hide_banner'])
+    const command = ffmpeg(input)
+      .inputOptions(typeof input === 'string' ? ['-nostdin', '-hide_banner'] : ['-hide_banner'])
       .noVideo()
       .audioChannels(channels)
       .audioFrequency(SAMPLE_RATE)
@@ -58,7 +61,7 @@ function decodePcm(path: string, opts: DecodeOptions): Promise<Float32Array> {
     };
     command.on('error', (err: Error, _stdout: string | null, stderr: string | null) => {
       // One pass, no ffprobe first: a file without an audio stream is known from ffmpeg's own words.
-      const reason = NO_AUDIO.test(stderr ?? '') ? 'the file has no audio stream' : ffmpegReason(stderr, err.message, path);
+      const reason = NO_AUDIO.test(stderr ?? '') ? 'the file has no audio stream' : ffmpegReason(stderr, err.message, typeof input === 'string' ? input : undefined);
       finish(failure ? undefined : errors.unsupportedAudio(reason, err));
     });
     const out = command.pipe();
@@ -78,16 +81,19 @@ export function createFfmpegDecoder(opts: FfmpegDecoderOptions = {}): AudioDecod
   if (opts.ffmpegPath) ffmpeg.setFfmpegPath(opts.ffmpegPath);
   if (opts.ffprobePath) ffmpeg.setFfprobePath(opts.ffprobePath);
   return {
-    async decodeFile(path: string, decodeOpts: DecodeOptions = {}): Promise<DecodedAudio> {
-      // One ffmpeg pass: the decode stops as soon as it passes maxDurationSeconds (a header's
-      // duration can lie anyway), so an up-front ffprobe only cost a process start per request.
-      if (decodeOpts.signal?.aborted) throw errors.aborted();
-      const pcm = await decodePcm(path, decodeOpts);
-      if (pcm.length === 0) throw errors.unsupportedAudio('the audio stream decoded to zero samples');
-      if (decodeOpts.channels === 2) return splitStereo(pcm);
-      return { pcm, duration: pcm.length / SAMPLE_RATE };
-    },
+    decodeFile: (path: string, decodeOpts: DecodeOptions = {}) => decode(path, decodeOpts),
+    decodeStream: (stream: Readable, decodeOpts: DecodeOptions = {}) => decode(stream, decodeOpts),
   };
+}
+
+async function decode(input: string | Readable, opts: DecodeOptions): Promise<DecodedAudio> {
+  // One ffmpeg pass: the decode stops as soon as it passes maxDurationSeconds (a header's
+  // duration can lie anyway), so an up-front ffprobe only cost a process start per request.
+  if (opts.signal?.aborted) throw errors.aborted();
+  const pcm = await decodePcm(input, opts);
+  if (pcm.length === 0) throw errors.unsupportedAudio('the audio stream decoded to zero samples');
+  if (opts.channels === 2) return splitStereo(pcm);
+  return { pcm, duration: pcm.length / SAMPLE_RATE };
 }
 
 /** Interleaved stereo → left, right and their mix (what ffmpeg's own mono downmix computes). */

@@ -1,3 +1,5 @@
+import type { Readable } from 'node:stream';
+
 /** 16 kHz mono float32 PCM, the only input the engine accepts. */
 export interface DecodedAudio {
   pcm: Float32Array;
@@ -18,6 +20,11 @@ export interface DecodeOptions {
 export interface AudioDecoder {
   /** Decodes a file on disk (seekable: MP4/M4A need it). Throws errors.unsupportedAudio(reason). */
   decodeFile(path: string, opts?: DecodeOptions): Promise<DecodedAudio>;
+  /**
+   * Decodes a stream as it arrives (an upload still coming in). Not seekable: an MP4/M4A whose index
+   * sits at the end fails here, so callers keep the file to decode instead.
+   */
+  decodeStream?(stream: Readable, opts?: DecodeOptions): Promise<DecodedAudio>;
 }
 
 /** The engine's input rate (engine/types.ts): every decoder writes 16 kHz. */

@@ -30,6 +30,8 @@ export interface UploadPolicy {
   anyFileField?: boolean;
   /** Byte limit per file for this route (async jobs); default MAX_UPLOAD_BYTES. */
   maxBytes?: number;
+  /** Decode each file part while it arrives (DECODE_WHILE_UPLOADING); the file stays the fallback. */
+  decodeEarly?: boolean;
 }
 
 declare module 'fastify' {

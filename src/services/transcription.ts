@@ -4,7 +4,7 @@
  * it testable with object literals.
  */
 import { performance } from 'node:perf_hooks';
-import type { AudioDecoder } from '../audio/types.js';
+import type { AudioDecoder, DecodedAudio } from '../audio/types.js';
 import { LONG_FORM, transcribeLongForm } from '../engine/long-form.js';
 import { SAMPLE_RATE, type DecodeParams, type ModelPool, type Priority, type Segment, type SpeechSpan, type Task, type Transcript, type VadParams, type VoiceActivityDetector } from '../engine/types.js';
 import type { Diarizer } from '../diarization/types.js';
@@ -25,6 +25,11 @@ import { shortWindowFrames } from '../engine/short-window.js';
 export interface TranscriptionRequest {
   /** A file on disk: ffmpeg needs to seek in some containers (MP4/M4A). */
   filePath: string;
+  /**
+   * The same audio, decoded while it was uploaded (audio/early-decode.ts), mono; undefined there
+   * (it failed, or the file was not decoded early): the file is decoded as before.
+   */
+  decoded?: Promise<DecodedAudio | undefined>;
   /** As the client sent it; aliases allowed. */
   model: string;
   task: Task;
@@ -230,11 +235,16 @@ export function createTranscriptionService(deps: TranscriptionServiceDeps): Tran
 
       // Decode before queueing: a bad file fails fast and never holds a model slot.
       const maxAudioSeconds = req.maxAudioSeconds ?? deps.maxAudioSeconds;
-      const audio = await deps.decoder.decodeFile(req.filePath, {
-        signal: req.signal,
-        maxDurationSeconds: maxAudioSeconds,
-        ...(req.diarize ? { channels: 2 as const } : {}),
-      });
+      // Decoded while it was uploaded, where that worked (mono only: diarization reads both channels).
+      const early = req.diarize ? undefined : await req.decoded;
+      const audio =
+        early && early.duration <= maxAudioSeconds
+          ? early
+          : await deps.decoder.decodeFile(req.filePath, {
+              signal: req.signal,
+              maxDurationSeconds: maxAudioSeconds,
+              ...(req.diarize ? { channels: 2 as const } : {}),
+            });
       if (audio.duration > maxAudioSeconds) throw errors.audioTooLong(audio.duration, maxAudioSeconds);
       if (audio.pcm.length === 0) throw errors.unsupportedAudio('the file contains no audio samples');
       if (req.diarize) requireChunking(audio.duration, req.chunking);

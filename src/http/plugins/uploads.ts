@@ -12,6 +12,8 @@ import multipart from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { z } from 'zod';
+import { decodeWhileUploading, type EarlyDecode } from '../../audio/early-decode.js';
+import type { AudioDecoder } from '../../audio/types.js';
 import { ApiError, errors } from '../../errors.js';
 import { assembleForm } from '../form-fields.js';
 import { coerceObject, type UploadedFile } from '../schemas/form.js';
@@ -19,6 +21,8 @@ import { coerceObject, type UploadedFile } from '../schemas/form.js';
 export interface UploadsOptions {
   maxUploadBytes: number;
   tmpDir: string;
+  /** For routes with `upload.decodeEarly`: decodes each file part while it arrives (audio/early-decode.ts). */
+  earlyDecode?: { decoder: AudioDecoder; maxDurationSeconds: number };
 }
 
 /**
@@ -39,8 +43,12 @@ export default fp<UploadsOptions>(
       limits: { fileSize: opts.maxUploadBytes, fieldSize: MAX_FIELD_BYTES, fields: 200, parts: 1100, headerPairs: 100 },
     });
     app.decorateRequest('uploadDir', null);
+    // The decodes started while files arrived: stopped when the request ends, read or not.
+    const earlyDecodes = new WeakMap<FastifyRequest, EarlyDecode[]>();
 
     const cleanup = async (request: FastifyRequest) => {
+      earlyDecodes.get(request)?.forEach((d) => d.cancel());
+      earlyDecodes.delete(request);
       const dir = request.uploadDir;
       if (!dir) return;
       request.uploadDir = null;
@@ -86,6 +94,8 @@ export default fp<UploadsOptions>(
             continue;
           }
           const file = path.join(request.uploadDir, `upload-${n++}`);
+          const early = policy.decodeEarly && opts.earlyDecode ? decodeWhileUploading(opts.earlyDecode.decoder, part.file, opts.earlyDecode) : undefined;
+          if (early) earlyDecodes.set(request, [...(earlyDecodes.get(request) ?? []), early]);
           await pipeline(part.file, createWriteStream(file));
           if (part.file.truncated) throw errors.fileTooLarge(maxBytes);
           const upload: UploadedFile = {
@@ -94,6 +104,7 @@ export default fp<UploadsOptions>(
             mimetype: part.mimetype,
             path: file,
             size: (await fs.stat(file)).size,
+            ...(early ? { decoded: early.result } : {}),
           };
           entries.push([policy.anyFileField ? 'file' : part.fieldname, upload]);
         }

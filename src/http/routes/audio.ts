@@ -11,7 +11,7 @@ import { TranscriptionRequest, TranslationRequest, transcriptionResponses, trans
 import { streamTranscript } from '../stream-transcript.js';
 import type { FastifyPluginAsyncZod } from '../type-provider.js';
 
-const routeConfig = { auth: true, work: true, upload: { maxFiles: 1 } };
+const routeConfig = { auth: true, work: true, upload: { maxFiles: 1, decodeEarly: true } };
 const common = { consumes: ['multipart/form-data'], tags: ['audio'], security: [{ bearerAuth: [] }] };
 
 function send(reply: FastifyReply, rendered: { body: unknown; contentType: string }) {
@@ -31,6 +31,7 @@ const audioRoutes: FastifyPluginAsyncZod = async (app) => {
     const checked = checkTranscriptionFields(b);
     const job = {
       filePath: b.file.path,
+      decoded: b.file.decoded,
       model: b.model,
       task: 'transcribe' as const,
       language: b.language,
@@ -57,6 +58,7 @@ const audioRoutes: FastifyPluginAsyncZod = async (app) => {
     const b = request.body;
     const transcript = await transcription.transcribe({
       filePath: b.file.path,
+      decoded: b.file.decoded,
       model: b.model,
       task: 'translate',
       prompt: b.prompt,

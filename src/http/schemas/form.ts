@@ -7,6 +7,7 @@
  * coerce cleanly is left as is for zod to reject with a proper message.
  */
 import { z } from 'zod';
+import type { DecodedAudio } from '../../audio/types.js';
 
 /** An uploaded file, spooled to disk by the uploads plugin. */
 export interface UploadedFile {
@@ -16,6 +17,8 @@ export interface UploadedFile {
   /** Absolute path of the spooled copy; removed when the reply is sent. */
   path: string;
   size: number;
+  /** Routes with `upload.decodeEarly`: the audio, decoded while it arrived (undefined: decode `path`). */
+  decoded?: Promise<DecodedAudio | undefined>;
 }
 
 const isUpload = (v: unknown): v is UploadedFile =>

@@ -23,7 +23,7 @@ export interface TestApp {
 export async function makeTestApp(
   env: Record<string, string> = {},
   poolOpts: Parameters<typeof fakePool>[0] = {},
-  deps: { vad?: VoiceActivityDetector; diarizer?: Diarizer } = {},
+  deps: { vad?: VoiceActivityDetector; diarizer?: Diarizer; streams?: boolean } = {},
 ): Promise<TestApp> {
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'whisper-http-test-'));
   const modelsDir = path.join(root, 'models');
@@ -36,7 +36,7 @@ export async function makeTestApp(
   await fs.writeFile(path.join(modelsDir, 'ggml-silero-v6.2.0.bin'), 'x');
   const config = loadConfig({ LOG_LEVEL: 'silent', MODELS_DIR: modelsDir, TMP_DIR: tmpDir, DATA_DIR: path.join(root, 'data'), ...env });
   const pool = fakePool(poolOpts);
-  const decoder = fakeDecoder();
+  const decoder = fakeDecoder({ streams: deps.streams });
   const app = await buildApp(config, { pool, decoder, vad: deps.vad, diarizer: deps.diarizer });
   await app.ready();
   return {

@@ -21,19 +21,42 @@ import { errors } from '../../../src/errors.js';
 
 export const fakeAudio = (seconds: number) => Buffer.from(`FAKE ${seconds}`);
 
-export const fakeDecoder = (): AudioDecoder & { calls: number } => {
+const fakeDecode = (bytes: Buffer, opts: { maxDurationSeconds?: number }) => {
+  const m = /^FAKE (\d+(\.\d+)?)$/.exec(bytes.toString('latin1'));
+  if (!m) throw errors.unsupportedAudio('fake decoder: not audio');
+  const duration = Number(m[1]);
+  if (opts.maxDurationSeconds !== undefined && duration > opts.maxDurationSeconds) {
+    throw errors.audioTooLong(duration, opts.maxDurationSeconds);
+  }
+  return { pcm: new Float32Array(Math.round(duration * 16_000)), duration };
+};
+
+/**
+ * With `streams`, it also decodes streams (as ffmpeg does an upload still arriving), the same
+ * format, except `FAKE-SEEK <seconds>`: a file that only decodes from disk (an MP4 with its index
+ * at the end). `streamSignals` keeps each stream decode's signal.
+ */
+export const fakeDecoder = (opts: { streams?: boolean } = {}): AudioDecoder & { calls: number; streamCalls: number; streamSignals: AbortSignal[] } => {
   const d = {
     calls: 0,
-    async decodeFile(path: string, opts: { maxDurationSeconds?: number } = {}) {
+    streamCalls: 0,
+    streamSignals: [] as AbortSignal[],
+    async decodeFile(path: string, decodeOpts: { maxDurationSeconds?: number } = {}) {
       d.calls++;
-      const m = /^FAKE (\d+(\.\d+)?)$/.exec((await fs.readFile(path)).toString('latin1'));
-      if (!m) throw errors.unsupportedAudio('fake decoder: not audio');
-      const duration = Number(m[1]);
-      if (opts.maxDurationSeconds !== undefined && duration > opts.maxDurationSeconds) {
-        throw errors.audioTooLong(duration, opts.maxDurationSeconds);
-      }
-      return { pcm: new Float32Array(Math.round(duration * 16_000)), duration };
+      return fakeDecode(Buffer.from((await fs.readFile(path)).toString('latin1').replace(/^FAKE-SEEK /, 'FAKE '), 'latin1'), decodeOpts);
     },
+    ...(opts.streams
+      ? {
+          async decodeStream(stream: NodeJS.ReadableStream, decodeOpts: { maxDurationSeconds?: number; signal?: AbortSignal } = {}) {
+            d.streamCalls++;
+            if (decodeOpts.signal) d.streamSignals.push(decodeOpts.signal);
+            const chunks: Buffer[] = [];
+            for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer));
+            if (decodeOpts.signal?.aborted) throw errors.aborted();
+            return fakeDecode(Buffer.concat(chunks), decodeOpts);
+          },
+        }
+      : {}),
   };
   return d;
 };
