@@ -63,6 +63,11 @@ const env = () => ({
   WEBHOOK_RETRY_SCHEDULE_SECONDS: '0.5',
   // Tests only: the receiver and nothing else lives on loopback.
   ALLOW_PRIVATE_URLS: 'true',
+  // The 80 s job must still be running when the first server is killed: Engine 3 reads it in about
+  // 1.6 s on 2 threads, so here it runs one chunk at a time on one thread, at beam 5 (several seconds).
+  THREADS_PER_REQUEST: '1',
+  LONG_FORM_WORKERS: '1',
+  LONG_FORM_BEAM_SIZE: '5',
   // Set, so main.ts runs the server itself (no relaunch supervisor): SIGKILL hits the process doing the work.
   UV_THREADPOOL_SIZE: '8',
   MALLOC_MMAP_THRESHOLD_: '1048576',
@@ -95,7 +100,10 @@ test('kill -9 mid-transcription: the job runs again after its lease expires and 
   await waitFor(async () => (await getJob(a.url, long)).status === 'processing', 30_000);
   expect((await fetch(`${a.url}/v1/audio/jobs/${cancelled}/cancel`, { method: 'POST' })).status).toBe(200);
   // Some compute under way (progress reported from the segment callback), then the crash.
-  await new Promise((r) => setTimeout(r, 1500));
+  await waitFor(async () => (await getJob(a.url, long)).progress > 0, 30_000);
+  const before = await getJob(a.url, long);
+  expect(before, 'still running when the server is killed').toMatchObject({ status: 'processing' });
+  expect(before.progress).toBeLessThan(1);
   await a.crash();
   const killedAt = Date.now();
   expect(deliveries.filter((d) => d.body.data.id === long)).toEqual([]);

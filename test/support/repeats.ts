@@ -1,0 +1,37 @@
+import { normalize } from './wer.js';
+
+/**
+ * Phrases a seam said twice: runs of `n` or more words that the hypothesis inserts (aligned with
+ * the reference by edit distance) and that it also says elsewhere. Counting n-grams alone took a
+ * misreading for a repeat: jfk read "… can do for you, ask what you can do for you country" under
+ * load ("your" → "you") has "do for you" twice, but no word too many; a seam that repeats itself
+ * ("… do for you do for you, ask …") inserts the phrase.
+ */
+export function repeatedPhrases(ref: string, hyp: string, n = 3): string[] {
+  const r = normalize(ref);
+  const h = normalize(hyp);
+  // d[i][j]: edit distance between r[0..i) and h[0..j).
+  const d = Array.from({ length: r.length + 1 }, (_, i) => Array.from({ length: h.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= r.length; i++) {
+    for (let j = 1; j <= h.length; j++) d[i][j] = Math.min(d[i - 1][j - 1] + (r[i - 1] === h[j - 1] ? 0 : 1), d[i - 1][j] + 1, d[i][j - 1] + 1);
+  }
+  // Walk back, marking the hypothesis words the alignment inserts.
+  const inserted = new Array<boolean>(h.length).fill(false);
+  for (let i = r.length, j = h.length; j > 0; ) {
+    if (i > 0 && d[i][j] === d[i - 1][j - 1] + (r[i - 1] === h[j - 1] ? 0 : 1)) (i--, j--);
+    else if (j > 0 && d[i][j] === d[i][j - 1] + 1) inserted[--j] = true;
+    else i--;
+  }
+  const runs: string[] = [];
+  for (let j = 0; j < h.length; ) {
+    let k = j;
+    while (k < h.length && inserted[k]) k++;
+    if (k - j >= n) {
+      const phrase = h.slice(j, k).join(' ');
+      const rest = [...h.slice(0, j), '|', ...h.slice(k)].join(' ');
+      if (rest.includes(h.slice(j, j + n).join(' '))) runs.push(phrase);
+    }
+    j = Math.max(k, j + 1);
+  }
+  return runs;
+}
