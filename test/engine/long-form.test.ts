@@ -92,9 +92,12 @@ describe('long-form chunking (80 s clip)', () => {
   it('an abort mid-way rejects and frees the slot', async () => {
     const { pcm } = await decoder.decodeFile(audioPath('long_concat_en_16k.wav'));
     const ac = new AbortController();
-    const first = new Promise<void>((resolve) => setTimeout(resolve, 1500));
-    const run = chunked(pcm, { signal: ac.signal });
-    await first;
+    // Once the first segment is out (Engine 3 reads the whole clip in about 1.5 s, so a fixed wait could
+    // come after the end), with the other chunks still decoding.
+    let first!: () => void;
+    const firstSegment = new Promise<void>((resolve) => (first = resolve));
+    const run = chunked(pcm, { signal: ac.signal, onSegment: () => first() });
+    await firstSegment;
     ac.abort();
     await expect(run).rejects.toMatchObject({ code: 'request_cancelled' });
     expect(pool.stats()[0].inFlight).toBe(0);
