@@ -1,2 +1,0 @@
-import { sixMinuteFile } from '../lib/long-files.js';
-console.log(sixMinuteFile());
