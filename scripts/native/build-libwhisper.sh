@@ -64,17 +64,18 @@ cmake_args=(
   -DGGML_BLAS=OFF -DGGML_OPENMP="$([ "${WHISPER_OPENMP:-1}" = 0 ] && echo OFF || echo ON)"
   -DGGML_LLAMAFILE="$([ "${WHISPER_LLAMAFILE:-1}" = 0 ] && echo OFF || echo ON)"
 )
+# Each x86 level adds to the one before it.
+x86_64_v3=(-DGGML_NATIVE=OFF -DGGML_SSE42=ON -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON)
+avx512=("${x86_64_v3[@]}" -DGGML_AVX512=ON -DGGML_AVX512_VBMI=ON -DGGML_AVX512_VNNI=ON)
 case "$march" in
   native) cmake_args+=(-DGGML_NATIVE=ON) ;;
-  x86-64-v3) cmake_args+=(-DGGML_NATIVE=OFF -DGGML_SSE42=ON -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON) ;;
+  x86-64-v3) cmake_args+=("${x86_64_v3[@]}") ;;
   # The second CPU variant (scripts/native/build-variants.sh), chosen at load by src/engine/cpu-variant.ts
   # on CPUs with every one of these: Ice Lake / Zen 4 and newer servers.
-  avx512) cmake_args+=(-DGGML_NATIVE=OFF -DGGML_SSE42=ON -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
-                       -DGGML_AVX512=ON -DGGML_AVX512_VBMI=ON -DGGML_AVX512_VNNI=ON) ;;
+  avx512) cmake_args+=("${avx512[@]}") ;;
   # The third variant: the same and AVX512-BF16 (Zen 4, Sapphire Rapids and newer); the patch then keeps
   # the encoder's matrices as bf16 for tinyBLAS's dpbf16ps GEMM.
-  avx512bf16) cmake_args+=(-DGGML_NATIVE=OFF -DGGML_SSE42=ON -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
-                       -DGGML_AVX512=ON -DGGML_AVX512_VBMI=ON -DGGML_AVX512_VNNI=ON -DGGML_AVX512_BF16=ON) ;;
+  avx512bf16) cmake_args+=("${avx512[@]}" -DGGML_AVX512_BF16=ON) ;;
   none) cmake_args+=(-DGGML_NATIVE=OFF) ;;
   *) echo "build-libwhisper: WHISPER_MARCH must be x86-64-v3, avx512, avx512bf16, native or none (got '$march')" >&2; exit 2 ;;
 esac
