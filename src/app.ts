@@ -74,7 +74,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     });
   const engine = deps.pool ? undefined : await createRealEngine(config);
   const pool = deps.pool ?? (await createRealPool(config, models, engine!));
-  const decoder = deps.decoder ?? (await createRealDecoder());
+  const decoder = deps.decoder ?? (await createRealDecoder(config));
   const vad = deps.pool ? deps.vad : (deps.vad ?? (await loadVad(engine!, config)));
   // Speaker models (npm run models -- import-diarization); without them, diarize requests get a 400.
   const diarizer = deps.pool ? deps.diarizer : (deps.diarizer ?? (await loadDiarizationModels(config)));
@@ -261,7 +261,8 @@ async function createRealPool(config: Config, models: ModelCatalog, engine: Engi
   });
 }
 
-async function createRealDecoder(): Promise<AudioDecoder> {
+async function createRealDecoder(config: Config): Promise<AudioDecoder> {
   const { createFfmpegDecoder } = await import('./audio/ffmpeg.js');
-  return createFfmpegDecoder();
+  const { withWavReader } = await import('./audio/wav.js');
+  return config.DECODE_WAV_IN_PROCESS ? withWavReader(createFfmpegDecoder()) : createFfmpegDecoder();
 }

@@ -57,6 +57,8 @@ const EnvSchema = z.object({
   TMP_DIR: z.string().default(os.tmpdir()),
   /** The audio routes decode an upload while it arrives (ffmpeg reading a pipe); the spooled file stays the fallback. */
   DECODE_WHILE_UPLOADING: z.stringbool().default(true),
+  /** 16 kHz PCM WAV files are read in-process (audio/wav.ts), the same samples without starting ffmpeg. */
+  DECODE_WAV_IN_PROCESS: z.stringbool().default(true),
   USE_GPU: z.stringbool().default(false),
   /** Flash attention in whisper.cpp (its default since 1.8; faster on CPU and GPU). */
   FLASH_ATTN: z.stringbool().default(true),

@@ -11,7 +11,8 @@
  *   few hundred samples longer (jfk.mp3: 11.019 s instead of 11.000 s), and its duration and
  *   usage would differ from the file's.
  * Only mono is decoded this way; a request that needs both channels (diarization by channel)
- * decodes the file.
+ * decodes the file. A file the decoder reads in-process anyway (16 kHz PCM WAV, wav.ts) is left to
+ * the file decode: it costs less than the process this path would start.
  */
 import { PassThrough, type Readable } from 'node:stream';
 import type { AudioDecoder, DecodedAudio } from './types.js';
@@ -47,7 +48,7 @@ export function decodeWhileUploading(decoder: AudioDecoder, source: Readable, op
     return undefined;
   };
   const result = firstChunk(input).then((head) =>
-    head && decodesFromPipe(head) && !controller.signal.aborted
+    head && decodesFromPipe(head) && !decoder.decodesInProcess?.(head) && !controller.signal.aborted
       ? decodeStream(input, { signal: controller.signal, maxDurationSeconds: opts.maxDurationSeconds }).catch(cut)
       : cut(),
   );

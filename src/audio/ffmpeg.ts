@@ -96,7 +96,7 @@ async function decode(input: string | Readable, opts: DecodeOptions): Promise<De
   return { pcm, duration: pcm.length / SAMPLE_RATE };
 }
 
-/** Interleaved stereo → left, right and their mix (what ffmpeg's own mono downmix computes). */
+/** Interleaved stereo → left, right and their mean (ffmpeg's own mono downmix, `-ac 1`, is (L + R) × √½ instead). */
 function splitStereo(interleaved: Float32Array): DecodedAudio {
   const n = interleaved.length >> 1;
   const left = new Float32Array(n);

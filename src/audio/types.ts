@@ -25,6 +25,11 @@ export interface AudioDecoder {
    * sits at the end fails here, so callers keep the file to decode instead.
    */
   decodeStream?(stream: Readable, opts?: DecodeOptions): Promise<DecodedAudio>;
+  /**
+   * Whether decodeFile reads a file starting with these bytes without starting a process (wav.ts):
+   * then decoding it early, while it uploads, saves nothing.
+   */
+  decodesInProcess?(head: Buffer): boolean;
 }
 
 /** The engine's input rate (engine/types.ts): every decoder writes 16 kHz. */
