@@ -59,10 +59,10 @@ const int16 = (...xs: number[]) => Buffer.from(new Int16Array(xs).buffer);
 
 beforeAll(async () => {
   dir = await fs.mkdtemp(path.join(os.tmpdir(), 'wav-'));
-  ffmpeg('-i', audioPath('jfk.wav'), '-c:a', 'pcm_f32le', tmp('jfk-f32.wav'));
-  ffmpeg('-i', audioPath('jfk.wav'), '-c:a', 'pcm_s24le', tmp('jfk-s24.wav'));
+  ffmpeg('-i', audioPath('jfk.wav'), '-c:a', 'pcm_f32le', tmp('speech-f32.wav'));
+  ffmpeg('-i', audioPath('jfk.wav'), '-c:a', 'pcm_s24le', tmp('speech-s24.wav'));
   // WAVE_FORMAT_EXTENSIBLE: what ffmpeg writes for more than two channels, or when asked.
-  ffmpeg('-i', audioPath('jfk.wav'), '-c:a', 'pcm_s16le', '-rf64', 'never', '-write_bext', '1', tmp('jfk-bext.wav'));
+  ffmpeg('-i', audioPath('jfk.wav'), '-c:a', 'pcm_s16le', '-rf64', 'never', '-write_bext', '1', tmp('speech-bext.wav'));
 });
 afterAll(() => fs.rm(dir, { recursive: true, force: true }));
 
@@ -80,7 +80,7 @@ describe('withWavReader: the same samples as ffmpeg', () => {
 
   it('float32 samples and a file with a bext chunk before its data', async () => {
     const { calls, decoder } = recording();
-    for (const f of ['jfk-f32.wav', 'jfk-bext.wav']) same(await decoder.decodeFile(tmp(f)), await ffmpegDecoder.decodeFile(tmp(f)));
+    for (const f of ['speech-f32.wav', 'speech-bext.wav']) same(await decoder.decodeFile(tmp(f)), await ffmpegDecoder.decodeFile(tmp(f)));
     expect(calls).toEqual([]);
   });
 
@@ -99,7 +99,7 @@ describe('withWavReader: the same samples as ffmpeg', () => {
 describe('withWavReader: everything else goes to the wrapped decoder', () => {
   it.each([
     ['another rate (22.05 kHz)', () => audioPath('ljspeech_LJ002-0020.wav')],
-    ['24-bit samples', () => tmp('jfk-s24.wav')],
+    ['24-bit samples', () => tmp('speech-s24.wav')],
     ['FLAC', () => audioPath('jfk.flac')],
     ['AIFF', () => audioPath('sr_french.aiff')],
   ])('%s', async (_, file) => {
