@@ -35,3 +35,33 @@ export function repeatedPhrases(ref: string, hyp: string, n = 3): string[] {
   }
   return runs;
 }
+
+/**
+ * Phrases the hypothesis dropped: runs of `n` or more reference words that the alignment (edit
+ * distance) deletes outright, with no hypothesis word in their place. A misreading substitutes
+ * words ("had he married a more amiable woman" → "how do you marry woman" deletes two); a seam or
+ * trim that skips audio drops a whole phrase.
+ */
+export function lostPhrases(ref: string, hyp: string, n = 4): string[] {
+  const r = normalize(ref);
+  const h = normalize(hyp);
+  const d = Array.from({ length: r.length + 1 }, (_, i) => Array.from({ length: h.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= r.length; i++) {
+    for (let j = 1; j <= h.length; j++) d[i][j] = Math.min(d[i - 1][j - 1] + (r[i - 1] === h[j - 1] ? 0 : 1), d[i - 1][j] + 1, d[i][j - 1] + 1);
+  }
+  // Walk back, marking the reference words the alignment deletes.
+  const deleted = new Array<boolean>(r.length).fill(false);
+  for (let i = r.length, j = h.length; i > 0; ) {
+    if (j > 0 && d[i][j] === d[i - 1][j - 1] + (r[i - 1] === h[j - 1] ? 0 : 1)) (i--, j--);
+    else if (d[i][j] === d[i - 1][j] + 1) deleted[--i] = true;
+    else j--;
+  }
+  const runs: string[] = [];
+  for (let i = 0; i < r.length; ) {
+    let k = i;
+    while (k < r.length && deleted[k]) k++;
+    if (k - i >= n) runs.push(r.slice(i, k).join(' '));
+    i = Math.max(k, i + 1);
+  }
+  return runs;
+}
