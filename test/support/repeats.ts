@@ -1,5 +1,26 @@
 import { normalize } from './wer.js';
 
+/** d[i][j]: the word edit distance between r[0..i) and h[0..j). */
+function editDistances(r: string[], h: string[]): number[][] {
+  const d = Array.from({ length: r.length + 1 }, (_, i) => Array.from({ length: h.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= r.length; i++) {
+    for (let j = 1; j <= h.length; j++) d[i][j] = Math.min(d[i - 1][j - 1] + (r[i - 1] === h[j - 1] ? 0 : 1), d[i - 1][j] + 1, d[i][j - 1] + 1);
+  }
+  return d;
+}
+
+/** [start, end) of every run of `n` or more marked words. */
+function markedRuns(marked: boolean[], n: number): [number, number][] {
+  const runs: [number, number][] = [];
+  for (let j = 0; j < marked.length; ) {
+    let k = j;
+    while (k < marked.length && marked[k]) k++;
+    if (k - j >= n) runs.push([j, k]);
+    j = Math.max(k, j + 1);
+  }
+  return runs;
+}
+
 /**
  * Phrases a seam said twice: runs of `n` or more words that the hypothesis inserts (aligned with
  * the reference by edit distance) and that it also says elsewhere. Counting n-grams alone took a
@@ -10,30 +31,17 @@ import { normalize } from './wer.js';
 export function repeatedPhrases(ref: string, hyp: string, n = 3): string[] {
   const r = normalize(ref);
   const h = normalize(hyp);
-  // d[i][j]: edit distance between r[0..i) and h[0..j).
-  const d = Array.from({ length: r.length + 1 }, (_, i) => Array.from({ length: h.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-  for (let i = 1; i <= r.length; i++) {
-    for (let j = 1; j <= h.length; j++) d[i][j] = Math.min(d[i - 1][j - 1] + (r[i - 1] === h[j - 1] ? 0 : 1), d[i - 1][j] + 1, d[i][j - 1] + 1);
-  }
-  // Walk back, marking the hypothesis words the alignment inserts.
+  const d = editDistances(r, h);
+  // Walk back, marking the hypothesis words the alignment inserts (a tie goes to a match, then an insertion).
   const inserted = new Array<boolean>(h.length).fill(false);
   for (let i = r.length, j = h.length; j > 0; ) {
     if (i > 0 && d[i][j] === d[i - 1][j - 1] + (r[i - 1] === h[j - 1] ? 0 : 1)) (i--, j--);
     else if (j > 0 && d[i][j] === d[i][j - 1] + 1) inserted[--j] = true;
     else i--;
   }
-  const runs: string[] = [];
-  for (let j = 0; j < h.length; ) {
-    let k = j;
-    while (k < h.length && inserted[k]) k++;
-    if (k - j >= n) {
-      const phrase = h.slice(j, k).join(' ');
-      const rest = [...h.slice(0, j), '|', ...h.slice(k)].join(' ');
-      if (rest.includes(h.slice(j, j + n).join(' '))) runs.push(phrase);
-    }
-    j = Math.max(k, j + 1);
-  }
-  return runs;
+  return markedRuns(inserted, n)
+    .filter(([j, k]) => [...h.slice(0, j), '|', ...h.slice(k)].join(' ').includes(h.slice(j, j + n).join(' ')))
+    .map(([j, k]) => h.slice(j, k).join(' '));
 }
 
 /**
@@ -45,23 +53,13 @@ export function repeatedPhrases(ref: string, hyp: string, n = 3): string[] {
 export function lostPhrases(ref: string, hyp: string, n = 4): string[] {
   const r = normalize(ref);
   const h = normalize(hyp);
-  const d = Array.from({ length: r.length + 1 }, (_, i) => Array.from({ length: h.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-  for (let i = 1; i <= r.length; i++) {
-    for (let j = 1; j <= h.length; j++) d[i][j] = Math.min(d[i - 1][j - 1] + (r[i - 1] === h[j - 1] ? 0 : 1), d[i - 1][j] + 1, d[i][j - 1] + 1);
-  }
-  // Walk back, marking the reference words the alignment deletes.
+  const d = editDistances(r, h);
+  // Walk back, marking the reference words the alignment deletes (a tie goes to a match, then a deletion).
   const deleted = new Array<boolean>(r.length).fill(false);
   for (let i = r.length, j = h.length; i > 0; ) {
     if (j > 0 && d[i][j] === d[i - 1][j - 1] + (r[i - 1] === h[j - 1] ? 0 : 1)) (i--, j--);
     else if (d[i][j] === d[i - 1][j] + 1) deleted[--i] = true;
     else j--;
   }
-  const runs: string[] = [];
-  for (let i = 0; i < r.length; ) {
-    let k = i;
-    while (k < r.length && deleted[k]) k++;
-    if (k - i >= n) runs.push(r.slice(i, k).join(' '));
-    i = Math.max(k, i + 1);
-  }
-  return runs;
+  return markedRuns(deleted, n).map(([i, k]) => r.slice(i, k).join(' '));
 }
