@@ -57,6 +57,9 @@ export function wavLayout(head: Uint8Array, fileBytes?: number): WavLayout | und
   return undefined;
 }
 
+/** Sample frames (one sample per channel) in the data chunk. */
+const framesOf = (layout: WavLayout) => layout.dataBytes / ((layout.bits / 8) * layout.channels);
+
 function qualifies(f: { code: number; channels: number; rate: number; bits: number; align: number }): boolean {
   const sampleType = (f.code === PCM && f.bits === 16) || (f.code === IEEE_FLOAT && f.bits === 32);
   return sampleType && f.rate === SAMPLE_RATE && (f.channels === 1 || f.channels === 2) && f.align === (f.channels * f.bits) / 8;
@@ -66,7 +69,7 @@ function qualifies(f: { code: number; channels: number; rate: number; bits: numb
 export function wavSamples(bytes: Uint8Array, layout: WavLayout, channels: 1 | 2 = 1): DecodedAudio {
   const view = new DataView(bytes.buffer, bytes.byteOffset + layout.dataOffset, layout.dataBytes);
   const width = layout.bits / 8;
-  const frames = layout.dataBytes / (width * layout.channels);
+  const frames = framesOf(layout);
   const sample = layout.bits === 16 ? (at: number) => view.getInt16(at, true) / 32768 : (at: number) => view.getFloat32(at, true);
   const planes = Array.from({ length: layout.channels }, () => new Float32Array(frames));
   for (let i = 0, at = 0; i < frames; i++) {
@@ -110,7 +113,7 @@ export function withWavReader(inner: AudioDecoder): AudioDecoder {
       if (opts.signal?.aborted) throw errors.aborted();
       const layout = await fileLayout(path);
       if (!layout) return inner.decodeFile(path, opts);
-      const duration = layout.dataBytes / ((layout.bits / 8) * layout.channels) / SAMPLE_RATE;
+      const duration = framesOf(layout) / SAMPLE_RATE;
       if (opts.maxDurationSeconds !== undefined && duration > opts.maxDurationSeconds) throw errors.audioTooLong(duration, opts.maxDurationSeconds);
       const bytes = await readFile(path, { signal: opts.signal }).catch((err: Error) => {
         throw opts.signal?.aborted ? errors.aborted() : err;
