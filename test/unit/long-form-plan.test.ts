@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planChunks } from '../../src/engine/long-form.js';
+import { LONG_FORM, planChunks, withLeadIn } from '../../src/engine/long-form.js';
 
 describe('long-form chunk plan', () => {
   it('merges speech spans into chunks of at most 28 s, cut in the pauses', () => {
@@ -206,5 +206,26 @@ describe('long-form chunks decoded at once', () => {
     await transcribeChunks(progressModel, pcm, chunks(3), {}, { onProgress: (f) => seenProgress.push(f) }, { threads: 2 });
     expect(seenProgress.at(-1)).toBeCloseTo(1, 6);
     for (let i = 1; i < seenProgress.length; i++) expect(seenProgress[i]).toBeGreaterThanOrEqual(seenProgress[i - 1]);
+  });
+
+  it('starts each chunk with a lead-in from the pause before it, never reaching into the chunk before', () => {
+    expect(LONG_FORM.leadInSeconds).toBe(0.3);
+    const chunks = [
+      { start: 0.1, end: 20 },
+      { start: 21, end: 40 },
+      { start: 40.2, end: 55 },
+      { start: 55, end: 60 },
+    ];
+    expect(withLeadIn(chunks)).toEqual([
+      // Not before the audio's start.
+      { start: 0, end: 20 },
+      { start: 20.7, end: 40 },
+      // Only as far back as the chunk before ends.
+      { start: 40, end: 55 },
+      // A span cut into pieces: the pieces touch, and stay as they were.
+      { start: 55, end: 60 },
+    ]);
+    // The plan itself is left as it was.
+    expect(chunks[1].start).toBe(21);
   });
 });
