@@ -82,6 +82,17 @@ if grep -q avx512_bf16 /proc/cpuinfo && grep -q avx512_vnni /proc/cpuinfo && gre
 else
   echo "  NOTE: this CPU lacks AVX512-BF16; the variant was built but not run"
 fi
+
+step "cpu: the avx512amx variant (q8_0 matrices on ggml's AMX tiles) is built, static, and transcribes where the CPU runs it"
+amx_addon="$repo/node_modules/smart-whisper/build/Release/smart-whisper-avx512amx.node"
+grep -q 'GGML_AMX_INT8:BOOL=ON' "$repo/node_modules/.whisper-native-avx512amx/build-info.txt"
+[ -z "$(unresolved "$amx_addon")" ] || { unresolved "$amx_addon"; exit 1; }
+! readelf -d "$amx_addon" | grep -qE 'NEEDED.*(whisper|ggml)' || { echo "native-checks: variant linked dynamically" >&2; exit 1; }
+if grep -q amx_int8 /proc/cpuinfo && grep -q amx_tile /proc/cpuinfo && grep -q avx512_bf16 /proc/cpuinfo; then
+  echo "  avx512amx: $(WHISPER_CPU_VARIANT=avx512amx npx tsx scripts/native/smoke-transcribe.ts "$model" "$audio" "$phrase")"
+else
+  echo "  NOTE: this CPU lacks AMX; the variant was built but not run"
+fi
 fi
 if [ "$mode" = cpu ]; then
   step "done"

@@ -14,7 +14,7 @@
 #               documented subset of the CUDA build (.ci/native-checks.sh), one file per kernel family.
 # Output: DIR/lib/*.a, DIR/include (whisper.h, ggml*.h), DIR/byol.txt (link line for the addon),
 #         DIR/build-info.txt, DIR/bin (with --tools).
-# Env: WHISPER_MARCH (x86-64-v3 default | avx512 | avx512bf16 | native | none), WHISPER_OPENMP (1 default | 0),
+# Env: WHISPER_MARCH (x86-64-v3 default | avx512 | avx512bf16 | avx512amx | native | none), WHISPER_OPENMP (1 default | 0),
 #      WHISPER_LLAMAFILE (1 default | 0): ggml's tinyBLAS matrix kernels (sgemm.cpp), off in ggml's
 #      own default; they make the encoder 1.1-1.2x faster on x86 (BENCHMARKS.md, Engine 3),
 #      NICE (default 10: shared machines), WHISPER_NATIVE_CACHE (source tarball and build cache),
@@ -76,8 +76,11 @@ case "$march" in
   # The third variant: the same and AVX512-BF16 (Zen 4, Sapphire Rapids and newer); the patch then keeps
   # the encoder's matrices as bf16 for tinyBLAS's dpbf16ps GEMM.
   avx512bf16) cmake_args+=("${avx512[@]}" -DGGML_AVX512_BF16=ON) ;;
+  # The fourth: the same and AMX (Sapphire Rapids and newer Xeons): ggml's int8 tile GEMM, for which the
+  # patch quantizes the weight matrices to q8_0 as the model is read.
+  avx512amx) cmake_args+=("${avx512[@]}" -DGGML_AVX512_BF16=ON -DGGML_AMX_TILE=ON -DGGML_AMX_INT8=ON -DGGML_AMX_BF16=ON) ;;
   none) cmake_args+=(-DGGML_NATIVE=OFF) ;;
-  *) echo "build-libwhisper: WHISPER_MARCH must be x86-64-v3, avx512, avx512bf16, native or none (got '$march')" >&2; exit 2 ;;
+  *) echo "build-libwhisper: WHISPER_MARCH must be x86-64-v3, avx512, avx512bf16, avx512amx, native or none (got '$march')" >&2; exit 2 ;;
 esac
 link_tail="-lpthread"
 [ "${WHISPER_OPENMP:-1}" = 0 ] || link_tail="-fopenmp -lpthread"

@@ -4,7 +4,7 @@
 # this builds whisper.cpp again for each extra variant and compiles the binding against it into
 # smart-whisper-<variant>.node beside it. src/engine/cpu-variant.ts picks the best one the CPU runs.
 # Runs as the project's postinstall (npm runs it after every dependency's install scripts).
-#   WHISPER_CPU_VARIANTS  extra variants (default "avx512 avx512bf16" on x86-64; "" skips)
+#   WHISPER_CPU_VARIANTS  extra variants (default "avx512 avx512bf16 avx512amx" on x86-64; "" skips)
 #   Skipped when WHISPER_MARCH is native or none (the build already fits its machine), when
 #   WHISPER_NATIVE_DIR links a library built elsewhere (CUDA), or with WHISPER_NATIVE_SKIP_BUILD=1.
 set -euo pipefail
@@ -12,7 +12,7 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 addon_dir="$repo/node_modules/smart-whisper"
 
 default_variants=""
-[ "$(uname -m)" = x86_64 ] && default_variants="avx512 avx512bf16"
+[ "$(uname -m)" = x86_64 ] && default_variants="avx512 avx512bf16 avx512amx"
 variants="${WHISPER_CPU_VARIANTS-$default_variants}"
 case "${WHISPER_MARCH:-x86-64-v3}" in native|none) variants="" ;; esac
 [ -n "${WHISPER_NATIVE_DIR:-}" ] && variants=""

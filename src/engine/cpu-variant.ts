@@ -1,14 +1,14 @@
 /**
  * Runtime CPU dispatch: the install builds the addon for x86-64-v3 (every x86 server since ~2015)
  * and, beside it, an AVX-512 variant and an AVX-512 + BF16 one (scripts/native/build-variants.sh).
- * This picks the best one the CPU can run. WHISPER_CPU_VARIANT=baseline|avx512|avx512bf16 forces a
+ * This picks the best one the CPU can run. WHISPER_CPU_VARIANT=baseline|avx512|avx512bf16|avx512amx forces a
  * choice (auto by default).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
-export type CpuVariant = 'baseline' | 'avx512' | 'avx512bf16';
-const VARIANTS: CpuVariant[] = ['baseline', 'avx512', 'avx512bf16'];
+export type CpuVariant = 'baseline' | 'avx512' | 'avx512bf16' | 'avx512amx';
+const VARIANTS: CpuVariant[] = ['baseline', 'avx512', 'avx512bf16', 'avx512amx'];
 
 /** What the avx512 build is compiled with (GGML_AVX512, _VBMI, _VNNI): all must be present. */
 const AVX512_FLAGS = ['avx512f', 'avx512bw', 'avx512vl', 'avx512dq', 'avx512cd', 'avx512vbmi', 'avx512_vnni'];
@@ -17,6 +17,11 @@ const AVX512_FLAGS = ['avx512f', 'avx512bw', 'avx512vl', 'avx512dq', 'avx512cd',
  * encoder's matrices as bf16 and tinyBLAS multiplies them with dpbf16ps (the patch; BENCHMARKS.md).
  */
 const AVX512_BF16_FLAGS = [...AVX512_FLAGS, 'avx512_bf16'];
+/**
+ * The avx512amx build adds GGML_AMX_TILE/INT8/BF16 (Sapphire Rapids and newer Xeons): the engine
+ * quantizes the weight matrices to q8_0 as it reads them, and ggml multiplies them on the int8 tiles.
+ */
+const AVX512_AMX_FLAGS = [...AVX512_BF16_FLAGS, 'amx_tile', 'amx_int8', 'amx_bf16'];
 
 export function cpuFlags(cpuinfo = readCpuinfo()): Set<string> {
   const line = cpuinfo.split('\n').find((l) => /^flags\s*:/.test(l));
@@ -32,6 +37,7 @@ function readCpuinfo(): string {
 }
 
 export function bestVariant(flags: Set<string>): CpuVariant {
+  if (AVX512_AMX_FLAGS.every((f) => flags.has(f))) return 'avx512amx';
   if (AVX512_BF16_FLAGS.every((f) => flags.has(f))) return 'avx512bf16';
   return AVX512_FLAGS.every((f) => flags.has(f)) ? 'avx512' : 'baseline';
 }
@@ -55,7 +61,7 @@ export function chooseAddon(
     if (variant !== 'baseline' && !exists(fileOf(variant))) throw new Error(`WHISPER_CPU_VARIANT=${forced}, but ${fileOf(variant)} was not built`);
     return { file: fileOf(variant), variant };
   }
-  // The best the CPU runs, else the next best that was built (avx512bf16 runs avx512 code too).
+  // The best the CPU runs, else the next best that was built (each variant runs the code of those before it).
   const best = VARIANTS.indexOf(bestVariant(opts.flags ?? cpuFlags()));
   const variant = VARIANTS.slice(0, best + 1).reverse().find((v) => v === 'baseline' || exists(fileOf(v)))!;
   return { file: fileOf(variant), variant };

@@ -45,8 +45,24 @@ describe('runtime CPU dispatch', () => {
     expect(chooseAddon(BASE, { forced: 'avx512bf16', exists: built('avx512bf16') }).variant).toBe('avx512bf16');
   });
 
+  it('on an AMX CPU takes the avx512amx file, and an AMX flag missing means the BF16 one', () => {
+    const amx = cpuFlags(`flags : ${AVX512} avx512_bf16 amx_tile amx_int8 amx_bf16`);
+    const built = (...names: string[]) => (file: string) => names.some((n) => file.endsWith(`/smart-whisper-${n}.node`));
+    expect(bestVariant(amx)).toBe('avx512amx');
+    expect(chooseAddon(BASE, { forced: 'auto', flags: amx, exists: built('avx512', 'avx512bf16', 'avx512amx') })).toEqual({
+      file: '/nm/smart-whisper/build/Release/smart-whisper-avx512amx.node',
+      variant: 'avx512amx',
+    });
+    // Not built (WHISPER_CPU_VARIANTS without it): the next best.
+    expect(chooseAddon(BASE, { forced: 'auto', flags: amx, exists: built('avx512', 'avx512bf16') }).variant).toBe('avx512bf16');
+    // A hypervisor that hides one of the three AMX flags: the BF16 build.
+    expect(bestVariant(cpuFlags(`flags : ${AVX512} avx512_bf16 amx_tile amx_bf16`))).toBe('avx512bf16');
+    // AMX is only taken with the AVX-512 + BF16 set the build also uses.
+    expect(bestVariant(cpuFlags(`flags : ${AVX512} amx_tile amx_int8 amx_bf16`))).toBe('avx512');
+  });
+
   it('refuses a forced variant that is missing or unknown', () => {
     expect(() => chooseAddon(BASE, { forced: 'avx512', exists: () => false })).toThrow(/was not built/);
-    expect(() => chooseAddon(BASE, { forced: 'sse2' })).toThrow(/auto, baseline, avx512, avx512bf16/);
+    expect(() => chooseAddon(BASE, { forced: 'sse2' })).toThrow(/auto, baseline, avx512, avx512bf16, avx512amx/);
   });
 });
