@@ -59,40 +59,27 @@ step "cpu: the addon transcribes jfk.wav"
 stock="$(WHISPER_CPU_VARIANT=baseline npx tsx scripts/native/smoke-transcribe.ts "$model" "$audio" "$phrase")"
 echo "  cpu: $stock"
 
-step "cpu: the avx512 variant (runtime dispatch) is built, static, and transcribes where the CPU runs it"
-variant_addon="$repo/node_modules/smart-whisper/build/Release/smart-whisper-avx512.node"
-cat "$repo/node_modules/.whisper-native-avx512/build-info.txt"
-grep -q 'GGML_AVX512:BOOL=ON' "$repo/node_modules/.whisper-native-avx512/build-info.txt"
+# One CPU variant (runtime dispatch, src/engine/cpu-variant.ts): built with its flag, static, and
+# transcribing where this CPU has every flag in its list.
+check_variant() {
+  local name="$1" cmake_flag="$2" cpu_flags="$3"
+  local addon="$repo/node_modules/smart-whisper/build/Release/smart-whisper-$name.node"
+  cat "$repo/node_modules/.whisper-native-$name/build-info.txt"
+  grep -q "$cmake_flag:BOOL=ON" "$repo/node_modules/.whisper-native-$name/build-info.txt"
+  [ -z "$(unresolved "$addon")" ] || { unresolved "$addon"; exit 1; }
+  ! readelf -d "$addon" | grep -qE 'NEEDED.*(whisper|ggml)' || { echo "native-checks: $name linked dynamically" >&2; exit 1; }
+  for flag in $cpu_flags; do
+    grep -qw "$flag" /proc/cpuinfo || { echo "  NOTE: this CPU lacks $flag; the $name variant was built but not run"; return 0; }
+  done
+  echo "  $name: $(WHISPER_CPU_VARIANT="$name" npx tsx scripts/native/smoke-transcribe.ts "$model" "$audio" "$phrase")"
+}
 grep -q 'GGML_LLAMAFILE:BOOL=ON' "$repo/node_modules/.whisper-native/build-info.txt"
-[ -z "$(unresolved "$variant_addon")" ] || { unresolved "$variant_addon"; exit 1; }
-! readelf -d "$variant_addon" | grep -qE 'NEEDED.*(whisper|ggml)' || { echo "native-checks: variant linked dynamically" >&2; exit 1; }
-if grep -q avx512_vnni /proc/cpuinfo && grep -q avx512vbmi /proc/cpuinfo; then
-  echo "  avx512: $(WHISPER_CPU_VARIANT=avx512 npx tsx scripts/native/smoke-transcribe.ts "$model" "$audio" "$phrase")"
-else
-  echo "  NOTE: this CPU lacks AVX-512 VBMI/VNNI; the variant was built but not run"
-fi
-
-step "cpu: the avx512bf16 variant (bf16 encoder matrices) is built, static, and transcribes where the CPU runs it"
-bf16_addon="$repo/node_modules/smart-whisper/build/Release/smart-whisper-avx512bf16.node"
-grep -q 'GGML_AVX512_BF16:BOOL=ON' "$repo/node_modules/.whisper-native-avx512bf16/build-info.txt"
-[ -z "$(unresolved "$bf16_addon")" ] || { unresolved "$bf16_addon"; exit 1; }
-! readelf -d "$bf16_addon" | grep -qE 'NEEDED.*(whisper|ggml)' || { echo "native-checks: variant linked dynamically" >&2; exit 1; }
-if grep -q avx512_bf16 /proc/cpuinfo && grep -q avx512_vnni /proc/cpuinfo && grep -q avx512vbmi /proc/cpuinfo; then
-  echo "  avx512bf16: $(WHISPER_CPU_VARIANT=avx512bf16 npx tsx scripts/native/smoke-transcribe.ts "$model" "$audio" "$phrase")"
-else
-  echo "  NOTE: this CPU lacks AVX512-BF16; the variant was built but not run"
-fi
-
-step "cpu: the avx512amx variant (q8_0 matrices on ggml's AMX tiles) is built, static, and transcribes where the CPU runs it"
-amx_addon="$repo/node_modules/smart-whisper/build/Release/smart-whisper-avx512amx.node"
-grep -q 'GGML_AMX_INT8:BOOL=ON' "$repo/node_modules/.whisper-native-avx512amx/build-info.txt"
-[ -z "$(unresolved "$amx_addon")" ] || { unresolved "$amx_addon"; exit 1; }
-! readelf -d "$amx_addon" | grep -qE 'NEEDED.*(whisper|ggml)' || { echo "native-checks: variant linked dynamically" >&2; exit 1; }
-if grep -q amx_int8 /proc/cpuinfo && grep -q amx_tile /proc/cpuinfo && grep -q avx512_bf16 /proc/cpuinfo; then
-  echo "  avx512amx: $(WHISPER_CPU_VARIANT=avx512amx npx tsx scripts/native/smoke-transcribe.ts "$model" "$audio" "$phrase")"
-else
-  echo "  NOTE: this CPU lacks AMX; the variant was built but not run"
-fi
+step "cpu: the avx512 variant is built, static, and transcribes where the CPU runs it"
+check_variant avx512 GGML_AVX512 "avx512vbmi avx512_vnni"
+step "cpu: the avx512bf16 variant (bf16 encoder matrices) likewise"
+check_variant avx512bf16 GGML_AVX512_BF16 "avx512vbmi avx512_vnni avx512_bf16"
+step "cpu: the avx512amx variant (q8_0 matrices on ggml's AMX tiles) likewise"
+check_variant avx512amx GGML_AMX_INT8 "avx512vbmi avx512_vnni avx512_bf16 amx_tile amx_int8 amx_bf16"
 fi
 if [ "$mode" = cpu ]; then
   step "done"

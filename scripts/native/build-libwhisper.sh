@@ -154,7 +154,7 @@ else
     echo "whisper.cpp=1.9.1 source=nodejs-whisper@0.3.1 patch=native/whisper.cpp-1.9.1.patch"
     if [ "$cuda" = 1 ]; then echo "cuda=1 archs=$cuda_arch_list ptx_only=$ptx_only march=$march jobs=$jobs seconds=$secs"
     else echo "cuda=0 march=$march openmp=${WHISPER_OPENMP:-1} jobs=$jobs seconds=$secs"; fi
-    grep -E "GGML_(AVX|AVX2|AVX512|AVX512_VBMI|AVX512_VNNI|AVX512_BF16|FMA|F16C|BMI2|NATIVE|OPENMP|BLAS|LLAMAFILE|CUDA)[:=]" "$out/build/CMakeCache.txt" | tr '\n' ' '; echo
+    grep -E "GGML_(AVX|AVX2|AVX512|AVX512_VBMI|AVX512_VNNI|AVX512_BF16|AMX_TILE|AMX_INT8|AMX_BF16|FMA|F16C|BMI2|NATIVE|OPENMP|BLAS|LLAMAFILE|CUDA)[:=]" "$out/build/CMakeCache.txt" | tr '\n' ' '; echo
   } > "$out/build-info.txt"
   # The object files are not needed once the libraries are out (CUDA's are hundreds of MB).
   rm -rf "$out/build"
