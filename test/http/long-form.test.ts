@@ -41,8 +41,9 @@ describe('long files, chunked at pauses', () => {
       expect(p.audioCtx).toBeLessThan(1500);
     }
     const body = res.json();
-    // The fake model answers two segments at 0–2 s and 2–4 s of each chunk.
-    expect(body.segments.map((s: { id: number; start: number }) => [s.id, s.start])).toEqual([[0, 1], [1, 3], [2, 21], [3, 23], [4, 40], [5, 42]]);
+    // The fake model answers two segments at 0–2 s and 2–4 s of each chunk; each chunk starts 0.3 s
+    // before its speech (LONG_FORM.leadInSeconds), and the times are counted from there.
+    expect(body.segments.map((s: { id: number; start: number }) => [s.id, s.start])).toEqual([[0, 0.7], [1, 2.7], [2, 20.7], [3, 22.7], [4, 39.7], [5, 41.7]]);
     expect(body.text).toBe('Hello there. General Kenobi. Hello there. General Kenobi. Hello there. General Kenobi.');
     expect(body.duration).toBeCloseTo(60, 0);
   });
