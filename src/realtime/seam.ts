@@ -11,7 +11,9 @@
  *  3. a decode that opens by reciting the end of the earlier turns (its prompt: whisper echoes a
  *     prompt now and then, most on a short window) has that echo removed, 3 words or more;
  *  4. a phrase of 3 words or more that a decode says twice in a row is said once (whisper's
- *     repetition loop: "And so am I fellow Americans. And so am I fellow Americans." on a 2 s turn).
+ *     repetition loop: "And so am I fellow Americans. And so am I fellow Americans." on a 2 s turn);
+ *  5. where the decode re-reads the last committed word as two ("my" → "am i"), the alignment pairs
+ *     the first with it, and the second, still inside the committed word's audio, is dropped by time.
  * Pure functions; times are seconds from the turn's start.
  */
 export interface TimedWord {
@@ -93,6 +95,21 @@ export function withoutRepeats<W extends { word: string }>(words: readonly W[]):
 }
 
 /**
+ * The tail after a text alignment. When the decode's word aligned with the last committed one reads
+ * differently, the re-reading may have split it ("my" → "am i": "am" aligned, "i" left over); the
+ * tail's leading words centred before the committed end are that re-reading's rest, not new speech
+ * (the live jfk turn sent "and so my I fellow Americans" without this).
+ */
+function afterReread(committed: readonly TimedWord[], tail: TimedWord[], aligned: string | undefined, committedEnd: number): TimedWord[] {
+  const last = committed.at(-1);
+  if (!last || aligned === undefined || aligned === normWord(last.word)) return tail;
+  // At most two: one word re-read as three at most; times that drift never cost more than that.
+  let i = 0;
+  while (i < Math.min(2, tail.length) && (tail[i].start + tail[i].end) / 2 < committedEnd) i++;
+  return tail.slice(i);
+}
+
+/**
  * The words of a decode that come after `committed` (the committed words inside the decoded
  * buffer); `committedEnd` is the end time of the last committed word of the turn, `history` the
  * committed words before them (for the overlap check after a trim), and `previous` the earlier
@@ -111,7 +128,7 @@ export function wordsAfterSeam(
   const text = words.map((w) => normWord(w.word));
   let tail: TimedWord[];
   const k = committed.length ? alignedPrefix(committed.map((w) => normWord(w.word)), text) : undefined;
-  if (k !== undefined) tail = words.slice(k);
+  if (k !== undefined) tail = afterReread(committed, words.slice(k), text[k - 1], committedEnd);
   else if (committed.length === 0 && history.length === 0) tail = [...words];
   else tail = words.filter((w) => w.start >= committedEnd - TIME_SLACK);
   const before = [...history, ...committed].map((w) => normWord(w.word)).filter(Boolean);

@@ -38,6 +38,17 @@ describe('the seam aligns on text', () => {
     expect(words(wordsAfterSeam(committed, decode, 2))).toBe('five six');
   });
 
+  it('a committed word re-read as two ("my" → "am i") sends neither half again', () => {
+    const committed = [...ws('and so', 0, 0.3), { word: 'my', start: 0.6, end: 0.9 }]; // ends 0.9 s
+    const decode = [...ws('and so', 0, 0.3), { word: 'am', start: 0.6, end: 0.78 }, { word: 'I', start: 0.78, end: 0.88 }, ...ws('fellow Americans', 0.95, 0.4)];
+    expect(words(wordsAfterSeam(committed, decode, 0.9))).toBe('fellow Americans');
+    // A re-read that differs but is followed by new speech keeps the new words.
+    const next = [...ws('and so', 0, 0.3), { word: 'mine', start: 0.6, end: 0.9 }, ...ws('fellow Americans', 0.95, 0.4)];
+    expect(words(wordsAfterSeam(committed, next, 0.9))).toBe('fellow Americans');
+    // The same re-read of the last word: time never decides, as before (drifted times keep their words).
+    expect(words(wordsAfterSeam(committed, [...ws('and so', 1, 0.3), ...ws('my fellow', 1.6, 0.3)], 0.9))).toBe('fellow');
+  });
+
   it('after a trim, the words before the window still stop a repeated head', () => {
     const history = ws('ask not what your country');
     expect(words(wordsAfterSeam([], ws('your country can do', 2.5), 2.5, history))).toBe('can do');
