@@ -1,6 +1,7 @@
 /**
  * Runtime CPU dispatch: the install builds the addon for x86-64-v3 (every x86 server since ~2015)
- * and, beside it, an AVX-512 variant and an AVX-512 + BF16 one (scripts/native/build-variants.sh).
+ * and, beside it, an AVX-512 variant, an AVX-512 + BF16 one and an AVX-512 + BF16 + AMX one
+ * (scripts/native/build-variants.sh).
  * This picks the best one the CPU can run. WHISPER_CPU_VARIANT=baseline|avx512|avx512bf16|avx512amx forces a
  * choice (auto by default).
  */
