@@ -123,6 +123,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
         decodeIntervalMs: config.REALTIME_DECODE_INTERVAL_MS,
         firstDecodeMs: config.REALTIME_FIRST_DECODE_MS,
         commitHoldbackMs: config.REALTIME_COMMIT_HOLDBACK_MS,
+        commitMinProbability: config.REALTIME_COMMIT_MIN_PROBABILITY,
         maxDecodeSeconds: 30,
         audioCtx: config.REALTIME_AUDIO_CTX,
         turnContext: config.REALTIME_TURN_CONTEXT,

@@ -94,6 +94,12 @@ const EnvSchema = z.object({
    * much of the newer decode's edge (src/realtime/agreement.ts). 0 = plain LocalAgreement-2.
    */
   REALTIME_COMMIT_HOLDBACK_MS: int(0, 5000).default(0),
+  /**
+   * When the client sets no `delay`: an agreed word whose probability is below this waits (with the
+   * words after it) until a decode is sure of it or the turn ends. 0 (default) = off; the `high` and
+   * `xhigh` delays use 0.5. More accurate partials, later ones on noisy audio (BENCHMARKS.md).
+   */
+  REALTIME_COMMIT_MIN_PROBABILITY: z.coerce.number().min(0).max(1).default(0),
   /** Prompt a realtime turn's decodes with the earlier turns' text (whisper_streaming's context). */
   REALTIME_TURN_CONTEXT: z.stringbool().default(true),
   /** Beam width of every realtime turn decode, partials and finals; 1 = greedy. */

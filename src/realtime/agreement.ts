@@ -4,7 +4,11 @@
  * agree on it and on everything before it. With a `margin` (the `delay` settings below medium),
  * one decode also commits the words that end at least `margin` seconds before the end of the
  * audio it saw: Whisper rarely changes its mind about words that far from the edge, and the
- * first words come one decode sooner. Committed words never change, so the deltas sent for them
+ * first words come one decode sooner. With a `minProbability` (the `high` and `xhigh` delays, or
+ * REALTIME_COMMIT_MIN_PROBABILITY), an agreed word the newer decode is unsure of waits, and so does
+ * everything after it, until a decode is sure of it or the turn ends: two decodes a fraction of a
+ * second apart make the same guess at a word whose right context is not yet heard ("asked not" for
+ * jfk's "ask not"). Committed words never change, so the deltas sent for them
  * are append-only. All times are seconds from the turn's start.
  */
 import type { Word } from '../engine/types.js';
@@ -20,6 +24,13 @@ export interface AgreementRule {
    * by the edge ("my fel…") reads the same wrong way in two decodes a fraction of a second apart.
    */
   holdback?: number;
+  /**
+   * Whisper's probability for a word (the mean of its tokens') below which an agreed word
+   * waits. Measured by replaying cached partial decodes (BENCHMARKS.md, "Realtime: a confidence
+   * gate"): 0.5 removed every error streaming added, and on noisy audio it holds words back until
+   * the turn ends, so it is opt-in.
+   */
+  minProbability?: number;
 }
 
 export class LocalAgreement {
@@ -95,6 +106,9 @@ export class LocalAgreement {
       // The last word is never stable on its own: the next one may still join it.
       while (agreed < tail.length - 1 && tail[agreed].end <= audioEnd - this.rule.margin) agreed++;
     }
+    const minProbability = this.rule.minProbability ?? 0;
+    const unsure = tail.findIndex((w, i) => i < agreed && (w.probability ?? 1) < minProbability);
+    if (unsure >= 0) agreed = unsure;
     const fresh = tail.slice(0, agreed);
     this.committed.push(...fresh);
     this.previous = tail.slice(agreed);

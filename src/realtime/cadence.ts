@@ -2,7 +2,8 @@
  * The transcription `delay` setting mapped onto how a turn is decoded: how much new audio
  * starts another partial decode, and when a word may be sent (see agreement.ts).
  *  - minimal / low: one decode commits the words that end `margin` seconds before its edge;
- *  - medium / high / xhigh: two consecutive decodes must agree (LocalAgreement-2), further apart.
+ *  - medium / high / xhigh: two consecutive decodes must agree (LocalAgreement-2), further apart;
+ *    high and xhigh also hold back an agreed word the newer decode is unsure of (COMMIT_MIN_PROBABILITY).
  * Without a `delay` the server's REALTIME_DECODE_INTERVAL_MS, REALTIME_FIRST_DECODE_MS and
  * LocalAgreement-2 apply. The first partial waits for half a second of the turn: shorter decodes
  * guess words that two of them may agree on, and a sent word is final.
@@ -18,16 +19,30 @@ export interface Cadence extends AgreementRule {
   firstDecodeMs: number;
 }
 
+/** Word probability below which high and xhigh hold an agreed word back (agreement.ts, minProbability). */
+export const COMMIT_MIN_PROBABILITY = 0.5;
+
 export const DELAY_CADENCE: Readonly<Record<Delay, Cadence>> = {
   minimal: { intervalMs: 200, firstDecodeMs: 500, margin: 0.3 },
   low: { intervalMs: 300, firstDecodeMs: 500, margin: 0.6 },
   medium: { intervalMs: 500, firstDecodeMs: 500 },
-  high: { intervalMs: 1000, firstDecodeMs: 1000 },
-  xhigh: { intervalMs: 2000, firstDecodeMs: 2000 },
+  high: { intervalMs: 1000, firstDecodeMs: 1000, minProbability: COMMIT_MIN_PROBABILITY },
+  xhigh: { intervalMs: 2000, firstDecodeMs: 2000, minProbability: COMMIT_MIN_PROBABILITY },
 };
 
-/** The server's cadence (REALTIME_DECODE_INTERVAL_MS, REALTIME_FIRST_DECODE_MS) applies when the client sets no `delay`. */
-export const cadenceFor = (delay: Delay | null, server: Pick<RealtimeLimits, 'decodeIntervalMs' | 'firstDecodeMs' | 'commitHoldbackMs'>): Cadence =>
+/**
+ * The server's cadence (REALTIME_DECODE_INTERVAL_MS, REALTIME_FIRST_DECODE_MS, REALTIME_COMMIT_HOLDBACK_MS,
+ * REALTIME_COMMIT_MIN_PROBABILITY) applies when the client sets no `delay`.
+ */
+export const cadenceFor = (
+  delay: Delay | null,
+  server: Pick<RealtimeLimits, 'decodeIntervalMs' | 'firstDecodeMs' | 'commitHoldbackMs' | 'commitMinProbability'>,
+): Cadence =>
   delay
     ? DELAY_CADENCE[delay]
-    : { intervalMs: server.decodeIntervalMs, firstDecodeMs: server.firstDecodeMs, ...(server.commitHoldbackMs ? { holdback: server.commitHoldbackMs / 1000 } : {}) };
+    : {
+        intervalMs: server.decodeIntervalMs,
+        firstDecodeMs: server.firstDecodeMs,
+        ...(server.commitHoldbackMs ? { holdback: server.commitHoldbackMs / 1000 } : {}),
+        ...(server.commitMinProbability ? { minProbability: server.commitMinProbability } : {}),
+      };

@@ -26,6 +26,8 @@ export interface RealtimeLimits {
   firstDecodeMs: number;
   /** Edge holdback of the agreement rule, when the client sets no `delay` (0 or absent: none). */
   commitHoldbackMs?: number;
+  /** Word probability below which an agreed word waits, when the client sets no `delay` (0 or absent: none). */
+  commitMinProbability?: number;
   /** Longest audio one decode sees; a longer turn is trimmed at a committed word. */
   maxDecodeSeconds: number;
   /** REALTIME_AUDIO_CTX: `auto` (default) encodes a window sized to the turn, `off` the full 30 s. */

@@ -3,7 +3,8 @@
  * window sized to the turn, whose word times drift most) and real tiny.en: the three clips of the
  * live tests streamed at 1×, 2× and 4× real speed, manual commit and server_vad. No phrase may be
  * said twice where the reference says it once (repeatedPhrases), and each turn's deltas must add up
- * to `completed`.
+ * to `completed`. Then `delay: "high"`, whose confidence gate must send from the partials only words
+ * the newer decode was sure of.
  */
 import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
@@ -35,7 +36,7 @@ afterAll(async () => {
 type Ev = { type: string; [k: string]: any };
 
 /** Streams one clip at `speed`; resolves with every server event once each turn completed. */
-async function stream(clip: string, speed: number, vad: boolean): Promise<Ev[]> {
+async function stream(clip: string, speed: number, vad: boolean, session: Record<string, unknown> = {}, transcription: Record<string, unknown> = {}): Promise<Ev[]> {
   const ws = new WebSocket(`${server.url.replace('http', 'ws')}/v1/realtime?intent=transcription`);
   const events: Ev[] = [];
   ws.on('message', (d: Buffer) => events.push(JSON.parse(d.toString())));
@@ -47,7 +48,7 @@ async function stream(clip: string, speed: number, vad: boolean): Promise<Ev[]> 
     }
   };
   const td = vad ? { type: 'server_vad', threshold: 0.5, prefix_padding_ms: 300, silence_duration_ms: 500 } : null;
-  ws.send(JSON.stringify({ type: 'session.update', session: { type: 'transcription', audio: { input: { turn_detection: td } } } }));
+  ws.send(JSON.stringify({ type: 'session.update', session: { type: 'transcription', ...session, audio: { input: { turn_detection: td, transcription } } } }));
   await until(() => count('session.updated') + count('error') > 0);
   await streamAudio(pcm24k(audio(clip), vad ? 1.5 : 0), (c) => ws.send(JSON.stringify({ type: 'input_audio_buffer.append', audio: c.toString('base64') })), 100, speed);
   if (!vad) ws.send(JSON.stringify({ type: 'input_audio_buffer.commit' }));
@@ -99,4 +100,33 @@ describe('the seam on the server defaults (audio_ctx auto)', () => {
     // streamed-WER gap). The phrases lost before the 5 s trim gave 0.10 and 0.20: the check above.
     expect({ text, wer: wer(ref, text) }).toEqual({ text, wer: expect.toSatisfy((w: number) => w <= 0.12) });
   }, 150_000);
+});
+
+// delay "high": two decodes must agree and the newer one must give the word a probability of at least
+// 0.5 (src/realtime/cadence.ts). The logprobs of a delta are per word (src/realtime/logprobs.ts), so
+// every word sent before the commit, from the partials, must show it; the final decode's words
+// (after the commit) are sent whatever their probability.
+describe('delay high: the confidence gate on real tiny.en', () => {
+  test('manual turns at 2×: the words partials sent were sure ones, deltas add up, no repeated phrase', async () => {
+    const include = ['item.input_audio_transcription.logprobs'];
+    const runs = await Promise.all(CLIPS.map((c) => stream(c, 2, false, { include }, { delay: 'high' })));
+    let early = 0;
+    runs.forEach((events, i) => {
+      const clip = CLIPS[i];
+      expect(events.filter((e) => e.type === 'error')).toEqual([]);
+      expect(events.find((e) => e.type === 'session.updated')?.session.audio.input.transcription.delay).toBe('high');
+      const committedAt = events.findIndex((e) => e.type === 'input_audio_buffer.committed');
+      const deltas = events.filter((e) => e.type === 'conversation.item.input_audio_transcription.delta');
+      const [completed] = events.filter((e) => e.type === 'conversation.item.input_audio_transcription.completed');
+      expect(deltas.map((d) => d.delta).join('')).toBe(completed.transcript);
+      const sent = deltas.filter((d) => events.indexOf(d) < committedAt).flatMap((d) => d.logprobs as { token: string; logprob: number }[]);
+      early += sent.length;
+      const unsure = sent.filter((l) => l.logprob < Math.log(0.5) - 1e-6);
+      expect({ clip, unsure }).toEqual({ clip, unsure: [] });
+      expect({ clip, repeated: repeatedPhrases(REFS.get(clip)!, completed.transcript) }).toEqual({ clip, repeated: [] });
+      expect({ clip, wer: wer(REFS.get(clip)!, completed.transcript) }).toEqual({ clip, wer: expect.toSatisfy((w: number) => w <= 0.15) });
+    });
+    // Not vacuous: the partials did send words before the commits.
+    expect(early).toBeGreaterThan(5);
+  }, 120_000);
 });

@@ -85,6 +85,34 @@ describe('LocalAgreement-2 with an edge holdback', () => {
   });
 });
 
+describe('LocalAgreement-2 with a confidence gate', () => {
+  const sure = (text: string, unsure: Record<string, number> = {}): TimedWord[] => ws(text).map((w) => ({ ...w, probability: unsure[w.word] ?? 0.9 }));
+
+  it('an agreed word the newer decode is unsure of waits, with every word after it', () => {
+    const a = new LocalAgreement({ minProbability: 0.5 });
+    a.insert(sure('and so my fellow americans asked not', { asked: 0.4 }));
+    // jfk's "ask not", read "asked" by two decodes that have not yet heard what follows.
+    expect(a.insert(sure('and so my fellow americans asked not what', { asked: 0.3 })).map((w) => w.word)).toEqual(['and', 'so', 'my', 'fellow', 'americans']);
+    // The next decodes hear more and read it otherwise: nothing wrong was sent.
+    expect(a.insert(sure('ask not what your', {}).map((w) => ({ ...w, start: w.start + 2.5, end: w.end + 2.5 })))).toEqual([]);
+    expect(a.insert(sure('ask not what your country', {}).map((w) => ({ ...w, start: w.start + 2.5, end: w.end + 2.5 }))).map((w) => w.word)).toEqual(['ask', 'not', 'what', 'your']);
+  });
+
+  it('without the gate, the same decodes send the guess', () => {
+    const a = new LocalAgreement();
+    a.insert(sure('and so my fellow americans asked not', { asked: 0.4 }));
+    expect(a.insert(sure('and so my fellow americans asked not what', { asked: 0.3 })).map((w) => w.word)).toContain('asked');
+  });
+
+  it('a flush (the turn\'s end) commits the words the gate held', () => {
+    const a = new LocalAgreement({ minProbability: 0.5 });
+    a.insert(sure('and so my', { so: 0.2 }));
+    expect(a.insert(sure('and so my', { so: 0.2 })).map((w) => w.word)).toEqual(['and']);
+    expect(a.flush(sure('and so my', { so: 0.2 })).map((w) => w.word)).toEqual(['so', 'my']);
+    expect(a.committedText).toBe('and so my');
+  });
+});
+
 describe('LocalAgreement-2: punctuation', () => {
   it('drops a repeated mark inside one tail as well', () => {
     const a = new LocalAgreement();
