@@ -5,7 +5,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { AudioDecoder, DecodedAudio } from '../audio/types.js';
-import { LONG_FORM, transcribeLongForm } from '../engine/long-form.js';
+import { LONG_FORM } from '../engine/chunk-plan.js';
+import { transcribeLongForm } from '../engine/long-form.js';
 import { SAMPLE_RATE, type DecodeParams, type ModelPool, type Priority, type Segment, type SpeechSpan, type Task, type Transcript, type VadParams, type VoiceActivityDetector } from '../engine/types.js';
 import type { Diarizer } from '../diarization/types.js';
 import { errors } from '../errors.js';

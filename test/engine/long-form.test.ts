@@ -4,7 +4,8 @@
  * in order, silence stays silent and an abort stops it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { planChunks, transcribeChunks, withLeadIn } from '../../src/engine/long-form.js';
+import { planChunks, withLeadIn } from '../../src/engine/chunk-plan.js';
+import { transcribeChunks } from '../../src/engine/long-form.js';
 import type { Segment, VoiceActivityDetector } from '../../src/engine/types.js';
 import { AUTO_VAD } from '../../src/services/transcription.js';
 import { createWhisperEngine } from '../../src/engine/whisper.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LONG_FORM, planChunks, withLeadIn } from '../../src/engine/long-form.js';
+import { LONG_FORM, planChunks, withLeadIn } from '../../src/engine/chunk-plan.js';
 
 describe('long-form chunk plan', () => {
   it('merges speech spans into chunks of at most 28 s, cut in the pauses', () => {
@@ -79,7 +79,7 @@ describe('long-form join', () => {
 
 describe('long-form parallelism', () => {
   it('gives each thread of the share a chunk, up to the cap, and splits the threads among them', async () => {
-    const { chunkParallelism } = await import('../../src/engine/long-form.js');
+    const { chunkParallelism } = await import('../../src/engine/chunk-plan.js');
     expect(chunkParallelism(2, 4)).toEqual({ workers: 2, threadsEach: 1 });
     expect(chunkParallelism(1, 4)).toEqual({ workers: 1, threadsEach: 1 });
     expect(chunkParallelism(16, 10)).toEqual({ workers: 4, threadsEach: 4 });
@@ -146,7 +146,8 @@ describe('long-form chunks decoded at once', () => {
   });
 
   it('starts the longest chunks first, or chunk 0 first when the segments are read as they come', async () => {
-    const { decodeOrder, transcribeChunks } = await import('../../src/engine/long-form.js');
+    const { decodeOrder } = await import('../../src/engine/chunk-plan.js');
+    const { transcribeChunks } = await import('../../src/engine/long-form.js');
     const spans = [{ start: 0, end: 17.5 }, { start: 18, end: 43.3 }, { start: 44, end: 59.9 }, { start: 60, end: 79.6 }];
     expect(decodeOrder(spans, false)).toEqual([1, 3, 0, 2]);
     expect(decodeOrder(spans, true)).toEqual([0, 1, 3, 2]);
