@@ -4,7 +4,8 @@
  * as the realtime path decodes a growing turn (the same transcription service, greedy, word
  * timestamps, the short window, partials without the temperature fallback), from REALTIME_FIRST_DECODE_MS on, every `step` seconds of audio
  * (default 0.2, 0.3, 0.5, 1 and 2: the cadences of the `delay` settings, src/realtime/cadence.ts; a
- * loaded machine or faster-than-real-time audio spaces the decodes further apart). Every agreement rule then replays the same decodes, and the
+ * loaded machine or faster-than-real-time audio spaces the decodes further apart; a rule may ask for a shorter
+ * step until its first word is sent). Every agreement rule then replays the same decodes, and the
  * turn ends with the final decode of the whole clip, as a manual commit does.
  * Where the decodes fall decides which guesses two of them share, so each clip is replayed at
  * BENCH_PHASES (default 5) phases: the first decode `step / phases` later each time.
@@ -17,8 +18,7 @@
 import { existsSync } from 'node:fs';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
-import type { AgreementRule } from '../src/realtime/agreement.js';
-import { LocalAgreement, toTimed, type TimedWord } from '../src/realtime/agreement.js';
+import { LocalAgreement, toTimed, type AgreementRule, type TimedWord } from '../src/realtime/agreement.js';
 import { createFfmpegDecoder } from '../src/audio/ffmpeg.js';
 import { SAMPLE_RATE } from '../src/engine/types.js';
 import { audioPath } from './lib/env.js';
@@ -27,7 +27,10 @@ import { fmt, median, table } from './lib/stats.js';
 import { references } from '../test/support/paths.js';
 import { normalize, wordErrors } from '../test/support/wer.js';
 
-const RULES: Record<string, AgreementRule> = {
+/** A rule, and optionally a shorter step until the turn's first word is sent (Cadence.firstWordsIntervalMs, in seconds). */
+type Replayed = AgreementRule & { firstWordsStep?: number };
+
+const RULES: Record<string, Replayed> = {
   'LA-2': {},
   'LA-2, holdback 0.3 s': { holdback: 0.3 },
   'LA-2, holdback 0.5 s': { holdback: 0.5 },
@@ -37,6 +40,8 @@ const RULES: Record<string, AgreementRule> = {
   'LA-2, word probability ≥ 0.4': { minProbability: 0.4 },
   'LA-2, word probability ≥ 0.5 (delay high)': { minProbability: 0.5 },
   'LA-2, word probability ≥ 0.6': { minProbability: 0.6 },
+  'LA-2, step 0.25 s until the first word': { firstWordsStep: 0.25 },
+  'LA-2, word probability ≥ 0.5, step 0.25 s until the first word (the default)': { minProbability: 0.5, firstWordsStep: 0.25 },
 };
 
 const PHASES = Number(process.env.BENCH_PHASES ?? 5);
@@ -54,11 +59,6 @@ interface Totals {
   firsts: number[];
 }
 
-interface Decode {
-  audioEnd: number;
-  words: TimedWord[];
-}
-
 export async function main(args: string[]): Promise<string> {
   const steps = args.length ? args.map(Number) : [0.2, 0.3, 0.5, 1, 2];
   const config = loadConfig({ ...process.env, LOG_LEVEL: 'warn' });
@@ -72,7 +72,7 @@ export async function main(args: string[]): Promise<string> {
   const clips = references().filter((r) => r.language === 'en' && r.quality === 'exact' && r.duration < 30 && !/jfk\.(mp3|flac)/.test(r.file));
   const report = new Report('Realtime commit rule (offline replay of one growing manual turn)');
   report.add(
-    `${clips.length} English clips (${clips.map((c) => c.file).join(', ')}), and held out without an exact reference ${UNREFERENCED.join(', ')}; tiny.en, greedy, the short window; partial decodes from ${first} s of audio on, every \`step\` s; the final decode of the whole clip at the commit. "late" = audio seconds from a word's end to the end of the decode that sent it (median over the words partials sent; p90 over every word, a word only the final decode sent counting as sent at the turn's end); "first" = audio seconds before the first word is sent (median over clips and phases); "held-out: sent ≠ upload" = word errors of the sent text against the held-out clip's own final decode.`,
+    `${clips.length} English clips (${clips.map((c) => c.file).join(', ')}), and held out without an exact reference ${UNREFERENCED.join(', ')}; tiny.en, greedy, the short window; partial decodes from ${first} s of audio on, every \`step\` s (or, where a rule says so, every 0.25 s until its first word is sent); the final decode of the whole clip at the commit. "late" = audio seconds from a word's end to the end of the decode that sent it (median over the words partials sent; p90 over every word, a word only the final decode sent counting as sent at the turn's end); "first" = audio seconds before the first word is sent (median over clips and phases); "held-out: sent ≠ upload" = word errors of the sent text against the held-out clip's own final decode.`,
   );
   const unreferenced = UNREFERENCED.filter((f) => existsSync(audioPath(f)));
   const decoded = new Map<string, Float32Array>();
@@ -89,19 +89,24 @@ export async function main(args: string[]): Promise<string> {
         const seconds = pcm.length / SAMPLE_RATE;
         const final = await decodeWords(pcm, false);
         const upload = normalize(final.map((w) => w.word).join(' '));
+        // Partial decodes by the audio they saw (ms), shared by every rule that asks for the same prefix.
+        const decodes = new Map<number, TimedWord[]>();
+        const partialAt = async (t: number) => {
+          const ms = Math.round(t * 1000);
+          if (!decodes.has(ms)) decodes.set(ms, await decodeWords(pcm.subarray(0, Math.round((ms / 1000) * SAMPLE_RATE)), true));
+          return decodes.get(ms)!;
+        };
         for (let phase = 0; phase < PHASES; phase++) {
-          const partials: Decode[] = [];
-          for (let t = first + (phase * step) / PHASES; t < seconds; t += step) partials.push({ audioEnd: t, words: await decodeWords(pcm.subarray(0, Math.round(t * SAMPLE_RATE)), true) });
           if (ref) (refWords += ref.length), (uploadErrors += wordErrors(ref, upload));
           else driftWords += upload.length;
           for (const [name, rule] of Object.entries(RULES)) {
             const agreement = new LocalAgreement(rule);
             const sums = totals.get(name)!;
             let firstAt: number | undefined;
-            for (const p of partials) {
-              const fresh = agreement.insert(p.words, p.audioEnd);
-              for (const w of fresh) sums.lags.push(p.audioEnd - w.end), sums.allLags.push(p.audioEnd - w.end);
-              if (fresh.length && firstAt === undefined) firstAt = p.audioEnd;
+            for (let t = first + (phase * step) / PHASES; t < seconds; t += firstAt === undefined ? (rule.firstWordsStep ?? step) : step) {
+              const fresh = agreement.insert(await partialAt(t), t);
+              for (const w of fresh) sums.lags.push(t - w.end), sums.allLags.push(t - w.end);
+              if (fresh.length && firstAt === undefined) firstAt = t;
             }
             for (const w of agreement.flush(final)) sums.allLags.push(Math.max(0, seconds - w.end));
             sums.firsts.push(firstAt ?? seconds);

@@ -122,6 +122,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
         maxSessionsPerModel: config.REALTIME_MAX_SESSIONS_PER_MODEL,
         decodeIntervalMs: config.REALTIME_DECODE_INTERVAL_MS,
         firstDecodeMs: config.REALTIME_FIRST_DECODE_MS,
+        firstWordsIntervalMs: config.REALTIME_FIRST_WORDS_INTERVAL_MS,
         commitHoldbackMs: config.REALTIME_COMMIT_HOLDBACK_MS,
         commitMinProbability: config.REALTIME_COMMIT_MIN_PROBABILITY,
         maxDecodeSeconds: 30,

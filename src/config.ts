@@ -90,16 +90,23 @@ const EnvSchema = z.object({
    */
   REALTIME_FIRST_DECODE_MS: int(200, 10_000).default(500),
   /**
+   * New audio between partial decodes until a turn's first word is sent, when the client sets no
+   * `delay` (then REALTIME_DECODE_INTERVAL_MS). 250: with the confidence gate below, the first words
+   * come as soon as without it (BENCHMARKS.md, "Realtime: a confidence gate").
+   */
+  REALTIME_FIRST_WORDS_INTERVAL_MS: int(50, 10_000).default(250),
+  /**
    * When the client sets no `delay`: words two decodes agree on still wait while they end within this
    * much of the newer decode's edge (src/realtime/agreement.ts). 0 = plain LocalAgreement-2.
    */
   REALTIME_COMMIT_HOLDBACK_MS: int(0, 5000).default(0),
   /**
    * When the client sets no `delay`: an agreed word whose probability is below this waits (with the
-   * words after it) until a decode is sure of it or the turn ends. 0 (default) = off; the `high` and
-   * `xhigh` delays use 0.5. More accurate partials, later ones on noisy audio (BENCHMARKS.md).
+   * words after it) until a decode is sure of it or the turn ends; 0 = off (plain LocalAgreement-2).
+   * 0.5, as the `medium`, `high` and `xhigh` delays: the partials' misreadings gone (streamed WER ÷
+   * upload 1.50× → 1.00× live), at the cost of words held back on noisy audio (BENCHMARKS.md).
    */
-  REALTIME_COMMIT_MIN_PROBABILITY: z.coerce.number().min(0).max(1).default(0),
+  REALTIME_COMMIT_MIN_PROBABILITY: z.coerce.number().min(0).max(1).default(0.5),
   /** Prompt a realtime turn's decodes with the earlier turns' text (whisper_streaming's context). */
   REALTIME_TURN_CONTEXT: z.stringbool().default(true),
   /** Beam width of every realtime turn decode, partials and finals; 1 = greedy. */

@@ -4,8 +4,8 @@
  * agree on it and on everything before it. With a `margin` (the `delay` settings below medium),
  * one decode also commits the words that end at least `margin` seconds before the end of the
  * audio it saw: Whisper rarely changes its mind about words that far from the edge, and the
- * first words come one decode sooner. With a `minProbability` (the `high` and `xhigh` delays, or
- * REALTIME_COMMIT_MIN_PROBABILITY), an agreed word the newer decode is unsure of waits, and so does
+ * first words come one decode sooner. With a `minProbability` (by default; the `medium`, `high` and
+ * `xhigh` delays), an agreed word the newer decode is unsure of waits, and so does
  * everything after it, until a decode is sure of it or the turn ends: two decodes a fraction of a
  * second apart make the same guess at a word whose right context is not yet heard ("asked not" for
  * jfk's "ask not"). Committed words never change, so the deltas sent for them
@@ -26,9 +26,9 @@ export interface AgreementRule {
   holdback?: number;
   /**
    * Whisper's probability for a word (the mean of its tokens') below which an agreed word
-   * waits. Measured by replaying cached partial decodes (BENCHMARKS.md, "Realtime: a confidence
-   * gate"): 0.5 removed every error streaming added, and on noisy audio it holds words back until
-   * the turn ends, so it is opt-in.
+   * waits. Measured by replaying the same partial decodes under each rule (BENCHMARKS.md, "Realtime:
+   * a confidence gate"): 0.5 removed nearly every error streaming added; on noisy audio it holds
+   * words back, up to the turn's end.
    */
   minProbability?: number;
 }

@@ -75,7 +75,8 @@ export class LiveTurn {
   maybeDecode(): void {
     if (this.ending || this.partial) return;
     const buffer = this.host.buffer;
-    if (buffer.end - this.decodedUpTo < (this.cadence.intervalMs / 1000) * SAMPLE_RATE) return;
+    const interval = this.agreement.committed.length ? this.cadence.intervalMs : (this.cadence.firstWordsIntervalMs ?? this.cadence.intervalMs);
+    if (buffer.end - this.decodedUpTo < (interval / 1000) * SAMPLE_RATE) return;
     if (this.trimmed === 0 && buffer.end - this.from < (this.cadence.firstDecodeMs / 1000) * SAMPLE_RATE) return;
     const upTo = buffer.end;
     this.decodedUpTo = upTo;

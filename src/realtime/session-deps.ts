@@ -24,6 +24,8 @@ export interface RealtimeLimits {
   decodeIntervalMs: number;
   /** Turn audio before the first partial decode, when the client sets no `delay`. */
   firstDecodeMs: number;
+  /** New audio between partials until a turn's first word is sent, when the client sets no `delay` (absent: decodeIntervalMs). */
+  firstWordsIntervalMs?: number;
   /** Edge holdback of the agreement rule, when the client sets no `delay` (0 or absent: none). */
   commitHoldbackMs?: number;
   /** Word probability below which an agreed word waits, when the client sets no `delay` (0 or absent: none). */

@@ -4,7 +4,7 @@ import { cadenceFor, DELAY_CADENCE } from '../../../src/realtime/cadence.js';
 const server = { decodeIntervalMs: 500, firstDecodeMs: 500 };
 
 describe('cadenceFor', () => {
-  it('without a delay: the server cadence, plain LocalAgreement-2 unless REALTIME_COMMIT_HOLDBACK_MS is set', () => {
+  it('without a delay: the server cadence, plain LocalAgreement-2 unless REALTIME_COMMIT_HOLDBACK_MS or the gate is set', () => {
     expect(cadenceFor(null, server)).toEqual({ intervalMs: 500, firstDecodeMs: 500 });
     expect(cadenceFor(null, { ...server, commitHoldbackMs: 0 })).toEqual({ intervalMs: 500, firstDecodeMs: 500 });
     expect(cadenceFor(null, { ...server, commitHoldbackMs: 300 })).toEqual({ intervalMs: 500, firstDecodeMs: 500, holdback: 0.3 });
@@ -15,10 +15,15 @@ describe('cadenceFor', () => {
     expect(cadenceFor(null, { ...server, commitMinProbability: 0.5 })).toEqual({ intervalMs: 500, firstDecodeMs: 500, minProbability: 0.5 });
   });
 
-  it('the high and xhigh delays hold unsure words back; the faster ones do not', () => {
-    expect(DELAY_CADENCE.high.minProbability).toBe(0.5);
-    expect(DELAY_CADENCE.xhigh.minProbability).toBe(0.5);
-    for (const d of ['minimal', 'low', 'medium'] as const) expect(DELAY_CADENCE[d].minProbability).toBeUndefined();
+  it('REALTIME_FIRST_WORDS_INTERVAL_MS: a faster cadence until the first word is sent, unless it equals the interval', () => {
+    expect(cadenceFor(null, { ...server, firstWordsIntervalMs: 250 })).toEqual({ intervalMs: 500, firstDecodeMs: 500, firstWordsIntervalMs: 250 });
+    expect(cadenceFor(null, { ...server, firstWordsIntervalMs: 500 })).toEqual({ intervalMs: 500, firstDecodeMs: 500 });
+  });
+
+  it('medium, high and xhigh hold unsure words back; minimal and low (one decode may send a word) do not', () => {
+    for (const d of ['medium', 'high', 'xhigh'] as const) expect(DELAY_CADENCE[d].minProbability).toBe(0.5);
+    for (const d of ['minimal', 'low'] as const) expect(DELAY_CADENCE[d].minProbability).toBeUndefined();
+    expect(DELAY_CADENCE.medium.firstWordsIntervalMs).toBe(250);
     expect(cadenceFor('high', { ...server, commitMinProbability: 0.9 })).toEqual(DELAY_CADENCE.high);
   });
 

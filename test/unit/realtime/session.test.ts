@@ -264,6 +264,20 @@ describe('realtime session: delay and the audio window', () => {
     }
   });
 
+  it('until a turn\'s first word is sent, partials come every REALTIME_FIRST_WORDS_INTERVAL_MS; then every REALTIME_DECODE_INTERVAL_MS', async () => {
+    const t = setup({ limits: { firstWordsIntervalMs: 200 } });
+    t.send(GA_MANUAL);
+    await t.stream(t.session, spokenWords(8));
+    const ends = t.transcribe.calls.map((c) => c.pcm.length / 16_000);
+    const firstDelta = t.of('conversation.item.input_audio_transcription.delta')[0];
+    expect(firstDelta).toBeDefined();
+    // The scripted decodes agree from the second on: the first two are 0.2 s apart, every later pair 0.5 s.
+    const gaps = ends.slice(1).map((e, i) => Math.round((e - ends[i]) * 10) / 10);
+    expect(gaps[0]).toBe(0.2);
+    expect(gaps.slice(2)).toEqual(gaps.slice(2).map(() => 0.5));
+    expect(gaps.length).toBeGreaterThan(3);
+  });
+
   it('each decode asks for a window sized to its audio, or the full window with REALTIME_AUDIO_CTX=off', async () => {
     for (const audioCtx of ['auto', 'off'] as const) {
       const t = setup({ limits: { audioCtx } });
