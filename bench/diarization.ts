@@ -6,7 +6,7 @@
  * the server's defaults, and greedy), medians of interleaved runs at the same thread count.
  * CPU time (process.cpuUsage, all threads) is reported beside wall time: the machine is shared,
  * and CPU time is what load does not distort. Then a sweep of the clustering threshold, which is
- * how the default was chosen. Args: [whisper threads=2] [reps=3] [diarization threads=1].
+ * how the default was chosen. Args: [whisper threads=2] [reps=3] [diarization threads=the default].
  */
 import { createFfmpegDecoder } from '../src/audio/ffmpeg.js';
 import { DEFAULT_TUNING } from '../src/diarization/diarizer.js';
@@ -22,7 +22,7 @@ import { fmt, median, table } from './lib/stats.js';
 export async function main(args: string[]): Promise<string> {
   const threads = Number(args[0] ?? 2);
   const reps = Number(args[1] ?? 3);
-  const diarThreads = Number(args[2] ?? 1);
+  const diarThreads = args[2] ? Number(args[2]) : undefined; // undefined: the loader's default
   const modelsDir = `${repoRoot}/models`;
   const diarizer = await loadDiarizer(modelsDir, { threads: diarThreads });
   if (!diarizer) throw new Error('diarization models missing: npm run models -- import-diarization');
@@ -34,7 +34,7 @@ export async function main(args: string[]): Promise<string> {
     { name: 'mix: 4 speakers, 6 turns (LibriSpeech 1272 ×2, LJSpeech ×2, JFK, LibriSpeech 2412)', ...mix },
     { name: 'picovoice_falcon_3speakers.wav', ...falcon },
   ];
-  const report = new Report(`Diarization: accuracy and cost (whisper ${threads} threads, diarization ${diarThreads})`);
+  const report = new Report(`Diarization: accuracy and cost (whisper ${threads} threads, diarization ${diarThreads ?? 'default'} threads)`);
 
   const rows: (string | number)[][] = [];
   for (const f of files) {

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { type DiarizerTuning, createDiarizer } from './diarizer.js';
 import { Ge2eEmbedder } from './embedder.js';
@@ -17,9 +18,10 @@ export function diarizationModelPaths(modelsDir: string): { segmentation: string
 
 export interface LoadDiarizerOptions {
   /**
-   * ONNX Runtime threads per model run. Default 1: measured, a second thread saves little wall time on
-   * these small models and costs 50–60 % more CPU (its pool spins), CPU that whisper, running beside
-   * it, wants (BENCHMARKS.md, "Speaker diarization").
+   * ONNX Runtime threads per model run. Default 2 where the machine has them: with the thread pool's
+   * spinning off (runtime.ts) the second thread takes no more CPU and the diarization of falcon runs in
+   * 0.75x the wall time; spinning, it had cost 50-60 % more CPU, CPU that whisper, running beside it,
+   * wants (BENCHMARKS.md, "Speaker diarization").
    */
   threads?: number;
   tuning?: Partial<DiarizerTuning>;
@@ -37,7 +39,7 @@ export interface LoadDiarizerOptions {
 export async function loadDiarizer(modelsDir: string, opts: LoadDiarizerOptions = {}): Promise<(Diarizer & { close(): Promise<void> }) | undefined> {
   const paths = diarizationModelPaths(modelsDir);
   if (!existsSync(paths.segmentation) || !existsSync(paths.embedding)) return undefined;
-  const threads = opts.threads ?? 1;
+  const threads = opts.threads ?? Math.min(2, availableParallelism());
   let opened: Promise<{ diarizer: Diarizer; close(): Promise<void> }> | undefined;
   const open = () =>
     (opened ??= Promise.all([openSession(paths.segmentation, { threads }), openSession(paths.embedding, { threads })]).then(
