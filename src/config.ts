@@ -97,7 +97,7 @@ const EnvSchema = z.object({
   REALTIME_FIRST_WORDS_INTERVAL_MS: int(50, 10_000).default(250),
   /**
    * When the client sets no `delay`: words two decodes agree on still wait while they end within this
-   * much of the newer decode's edge (src/realtime/agreement.ts). 0 = plain LocalAgreement-2.
+   * much of the newer decode's edge (src/realtime/agreement.ts). 0 = no holdback.
    */
   REALTIME_COMMIT_HOLDBACK_MS: int(0, 5000).default(0),
   /**

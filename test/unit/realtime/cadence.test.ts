@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../src/config.js';
 import { cadenceFor, DELAY_CADENCE } from '../../../src/realtime/cadence.js';
 
 const server = { decodeIntervalMs: 500, firstDecodeMs: 500 };
@@ -13,6 +14,19 @@ describe('cadenceFor', () => {
   it('REALTIME_COMMIT_MIN_PROBABILITY gates the server cadence; 0 leaves it off', () => {
     expect(cadenceFor(null, { ...server, commitMinProbability: 0 })).toEqual({ intervalMs: 500, firstDecodeMs: 500 });
     expect(cadenceFor(null, { ...server, commitMinProbability: 0.5 })).toEqual({ intervalMs: 500, firstDecodeMs: 500, minProbability: 0.5 });
+  });
+
+  // config.ts imports nothing of the app, so its REALTIME_* defaults repeat medium's values: this keeps them one rule.
+  it('a client that sends no delay gets medium at the server defaults', () => {
+    const c = loadConfig({});
+    const defaults = {
+      decodeIntervalMs: c.REALTIME_DECODE_INTERVAL_MS,
+      firstDecodeMs: c.REALTIME_FIRST_DECODE_MS,
+      firstWordsIntervalMs: c.REALTIME_FIRST_WORDS_INTERVAL_MS,
+      commitHoldbackMs: c.REALTIME_COMMIT_HOLDBACK_MS,
+      commitMinProbability: c.REALTIME_COMMIT_MIN_PROBABILITY,
+    };
+    expect(cadenceFor(null, defaults)).toEqual(DELAY_CADENCE.medium);
   });
 
   it('REALTIME_FIRST_WORDS_INTERVAL_MS: a faster cadence until the first word is sent, unless it equals the interval', () => {
