@@ -25,10 +25,12 @@ describe('long-form chunk plan', () => {
   });
 
   it('with parts, shares the speech evenly over a multiple of that many chunks, still cut in pauses', () => {
-    // The 80 s clip's case: greedy gives 24 + 26.5 + 25.4 + 3.7 s; on 2 states that leaves one decoding alone.
+    // The 80 s clip's case: greedy gave 24 + 26.5 + 25.4 + 3.7 s; on 2 states that leaves one decoding alone.
     const spans = [0, 6, 12, 18, 24, 30, 36, 42, 48, 54, 60, 66, 72].map((t) => ({ start: t, end: t + 5.5 }));
-    const greedy = planChunks(spans, 80);
-    expect(greedy.map((c) => c.end - c.start)).toEqual([23.5, 23.5, 23.5, 5.5]);
+    // Alone: as few chunks as 28 s allows, but none left with a sliver.
+    const alone = planChunks(spans, 80);
+    expect(alone).toHaveLength(4);
+    for (const c of alone) expect(c.end - c.start).toBeGreaterThanOrEqual(11.5);
     const even = planChunks(spans, 80, 28, 2);
     expect(even).toHaveLength(4);
     for (const c of even) expect(c.end - c.start).toBeGreaterThanOrEqual(11.5);
@@ -42,6 +44,23 @@ describe('long-form chunk plan', () => {
     // Never more chunks than pauses allow, and never a chunk over the limit.
     expect(planChunks([{ start: 0, end: 20 }], 40, 28, 4)).toEqual([{ start: 0, end: 20 }]);
     expect(planChunks([{ start: 0, end: 2 }, { start: 2.5, end: 29 }], 40, 28, 2)).toEqual([{ start: 0, end: 2 }, { start: 2.5, end: 29 }]);
+  });
+
+  it('cuts in the longest pause that keeps the chunks about even, not where the even share falls', () => {
+    // 40 s of speech in 5 s spans; the pauses are 0.3 s but for one of 1.2 s after 15.9 s of speech.
+    const edges = [[0, 5], [5.3, 10.3], [10.6, 15.9], [17.1, 22.1], [22.4, 27.4], [27.7, 32.7], [33, 38], [38.3, 43.3]];
+    const spans = edges.map(([start, end]) => ({ start, end }));
+    const chunks = planChunks(spans, 45, 28, 2);
+    expect(chunks).toEqual([{ start: 0, end: 15.9 }, { start: 17.1, end: 43.3 }]);
+    // Speech cut into pieces (no pause in 60 s) is cut inside speech only where it must be.
+    const long = planChunks([{ start: 0, end: 60 }, { start: 61, end: 70 }], 75, 28, 2);
+    expect(long.every((c) => c.end - c.start <= 28)).toBe(true);
+    expect(long.at(-1)).toEqual({ start: 61, end: 70 });
+  });
+
+  it('falls back to the limit alone where no plan holds an even share', () => {
+    // 25 s and 2.5 s of speech: the short chunk is far under half a share, and is kept.
+    expect(planChunks([{ start: 0, end: 25 }, { start: 26, end: 28.5 }], 30)).toEqual([{ start: 0, end: 25 }, { start: 26, end: 28.5 }]);
   });
 
   it('no speech, no chunks', () => {
