@@ -15,6 +15,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   'fw-settings': () => import('./fw-settings.js'),
   concurrency: () => import('./concurrency.js'),
   'long-form': () => import('./long-form.js'),
+  'chunk-plan': () => import('./chunk-plan.js'),
   'wer-settings': () => import('./wer-settings.js'),
   memory: () => import('./memory.js'),
   http: () => import('./http.js'),

@@ -1,7 +1,8 @@
 /**
  * The long files of the long-form benches, built with ffmpeg into the temp dir (never committed):
  * the issue's 6-minute file, and every exact English clip of test/fixtures joined with pauses (a
- * long file with an exact reference).
+ * long file with an exact reference), and held-out joins of the same clips in seeded random orders
+ * with random pauses (the chunk-plan bench).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -23,11 +24,14 @@ export function sixMinuteFile(): string | undefined {
   return out;
 }
 
-/** ffmpeg: the files, each resampled to 16 kHz mono, joined with `gap` s of silence between them. */
-function join(files: string[], out: string, gap = 0) {
+/** ffmpeg: the files, each resampled to 16 kHz mono, joined with `gap` s of silence after each (one gap, or one per file). */
+function join(files: string[], out: string, gap: number | number[] = 0) {
   const inputs = files.flatMap((f) => ['-i', f]);
-  const pad = gap > 0 ? `,apad=pad_dur=${gap}` : '';
-  const filter = files.map((_, i) => `[${i}:a]aresample=16000,pan=mono|c0=c0${pad}[a${i}]`).join(';') + ';' + files.map((_, i) => `[a${i}]`).join('') + `concat=n=${files.length}:v=0:a=1[out]`;
+  const pad = (i: number) => {
+    const g = Array.isArray(gap) ? gap[i] : gap;
+    return g > 0 ? `,apad=pad_dur=${g.toFixed(2)}` : '';
+  };
+  const filter = files.map((_, i) => `[${i}:a]aresample=16000,pan=mono|c0=c0${pad(i)}[a${i}]`).join(';') + ';' + files.map((_, i) => `[a${i}]`).join('') + `concat=n=${files.length}:v=0:a=1[out]`;
   execFileSync('ffmpeg', ['-v', 'error', '-y', ...inputs, '-filter_complex', filter, '-map', '[out]', '-ar', '16000', '-ac', '1', '-c:a', 'pcm_s16le', out]);
 }
 
@@ -37,4 +41,26 @@ export function exactClipsFile(): { file: string; ref: string; seconds: number }
   const out = path.join(tmpdir(), 'bench-exact-clips-joined.wav');
   if (!existsSync(out)) join(clips.map((c) => audioPath(c.file)), out, 1.5);
   return { file: out, ref: clips.map((c) => c.text).join(' '), seconds: clips.reduce((n, c) => n + c.duration + 1.5, 0) };
+}
+
+/**
+ * `count` long files with exact references that no chunking rule was tuned on: the exact English
+ * clips under 30 s (jfk once) in a seeded random order, each followed by a random 0.4–1.4 s pause.
+ */
+export function shuffledJoins(count: number): { name: string; file: string; ref: string }[] {
+  const clips = references().filter((r) => r.quality === 'exact' && r.language === 'en' && r.duration < 30 && (!r.file.startsWith('jfk.') || r.file === 'jfk.wav'));
+  return Array.from({ length: count }, (_, k) => {
+    const random = seeded(1000 + k);
+    const order = clips.map((c) => ({ c, key: random() })).sort((a, b) => a.key - b.key).map((x) => x.c);
+    const gaps = order.map(() => 0.4 + random());
+    const file = path.join(tmpdir(), `bench-shuffled-join-${k}.wav`);
+    if (!existsSync(file)) join(order.map((c) => audioPath(c.file)), file, gaps);
+    return { name: `held-out join ${k + 1}`, file, ref: order.map((c) => c.text).join(' ') };
+  });
+}
+
+/** A small linear congruential generator: the same joins on every machine. */
+function seeded(seed: number): () => number {
+  let state = seed;
+  return () => (state = (state * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
 }
