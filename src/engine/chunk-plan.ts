@@ -42,7 +42,9 @@ export function planChunks(spans: SpeechSpan[], duration: number, max = LONG_FOR
   const pieces = speechPieces(spans, duration, max);
   const greedy = mergeUpTo(pieces, max);
   const count = parts > 1 ? Math.min(pieces.length, Math.ceil(greedy.length / parts) * parts) : greedy.length;
-  return cutAtLongestPauses(pieces, count, max) ?? cutAtLongestPauses(pieces, greedy.length, max) ?? greedy;
+  const plan = cutAtLongestPauses(pieces, count, max);
+  if (plan || count === greedy.length) return plan ?? greedy;
+  return cutAtLongestPauses(pieces, greedy.length, max) ?? greedy;
 }
 
 /**
@@ -58,19 +60,19 @@ const FULL_PAUSE_SECONDS = 1;
 const IMBALANCE_WEIGHT = 0.01;
 
 /**
- * `count` chunks of whole pieces, each spanning at most `max` s and holding `balance` × the even
+ * `count` chunks of whole pieces, each spanning at most `max` s and holding BALANCE × the even
  * share of speech, whose cuts fall in the longest pauses: dynamic programming over the pieces,
  * maximising the cut pauses' summed length (each counted up to FULL_PAUSE_SECONDS). A cut inside
  * speech (a span cut into pieces) has no pause and is taken only where nothing else fits.
  * Undefined where no plan meets the bounds.
  */
-function cutAtLongestPauses(pieces: SpeechSpan[], count: number, max: number, balance = BALANCE): SpeechSpan[] | undefined {
+function cutAtLongestPauses(pieces: SpeechSpan[], count: number, max: number): SpeechSpan[] | undefined {
   const n = pieces.length;
   if (!n || count < 1 || count > n) return undefined;
   const speechBefore = [0];
   for (const p of pieces) speechBefore.push(speechBefore.at(-1)! + (p.end - p.start));
   const share = speechBefore[n] / count;
-  const [lo, hi] = balance.map((f) => f * share);
+  const [lo, hi] = BALANCE.map((f) => f * share);
   const pauseAfter = (j: number) => (j < n ? Math.min(FULL_PAUSE_SECONDS, Math.max(0, pieces[j].start - pieces[j - 1].end)) : 0);
   // best[k][j]: the best score of k chunks covering pieces [0, j); from[k][j]: where the last one starts.
   const best = Array.from({ length: count + 1 }, () => new Float64Array(n + 1).fill(-Infinity));
