@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { references } from '../../test/support/paths.js';
+import { mulberry32 } from '../../test/support/random.js';
 import { audioPath } from './env.js';
 
 const SIX_MINUTES = ['long_concat_en_16k.wav', 'librispeech_1272-141231-0002.flac', 'churchill.wav', 'long_concat_en_16k.wav', 'lucier_i_am_sitting_in_a_room.wav', 'long_concat_en_16k.wav'];
@@ -50,17 +51,11 @@ export function exactClipsFile(): { file: string; ref: string; seconds: number }
 export function shuffledJoins(count: number): { name: string; file: string; ref: string }[] {
   const clips = references().filter((r) => r.quality === 'exact' && r.language === 'en' && r.duration < 30 && (!r.file.startsWith('jfk.') || r.file === 'jfk.wav'));
   return Array.from({ length: count }, (_, k) => {
-    const random = seeded(1000 + k);
+    const random = mulberry32(1000 + k);
     const order = clips.map((c) => ({ c, key: random() })).sort((a, b) => a.key - b.key).map((x) => x.c);
     const gaps = order.map(() => 0.4 + random());
     const file = path.join(tmpdir(), `bench-shuffled-join-${k}.wav`);
     if (!existsSync(file)) join(order.map((c) => audioPath(c.file)), file, gaps);
     return { name: `held-out join ${k + 1}`, file, ref: order.map((c) => c.text).join(' ') };
   });
-}
-
-/** A small linear congruential generator: the same joins on every machine. */
-function seeded(seed: number): () => number {
-  let state = seed;
-  return () => (state = (state * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
 }

@@ -51,7 +51,8 @@ export function planChunks(spans: SpeechSpan[], duration: number, max = LONG_FOR
  * A chunk's speech within these multiples of the even share. Chosen with the pause rule below on
  * tiny.en, greedy: the 80 s clip, the exact clips joined and six held-out joins of them in random
  * orders with random pauses held 60 word errors cut where the even shares fell, 52 with
- * 0.5–1.5×, 54 with 0.3–2×, 57 with 0.6–1.4× (BENCHMARKS.md, "Chunks cut in the longest pauses").
+ * 0.5–1.5×, 54 with 0.3–2×, 57 with 0.6–1.4×; on six more joins drawn afterwards, 71 against 62
+ * (BENCHMARKS.md, "Chunks cut in the longest pauses").
  */
 const BALANCE: [number, number] = [0.5, 1.5];
 /** A pause this long ends a sentence; a longer one is no better a place to cut. */

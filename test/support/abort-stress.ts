@@ -3,6 +3,7 @@
  * Shared by the CI test (test/engine/abort-stress.test.ts, short) and the bench (bench/abort-stress.ts, 50).
  */
 import type { ModelPool } from '../../src/engine/types.js';
+import { mulberry32 } from './random.js';
 
 export interface AbortStressOptions {
   pool: ModelPool;
@@ -33,18 +34,8 @@ export interface AbortStressResult {
   neighbourFailures: number;
 }
 
-/** Deterministic, so a failing point can be replayed. */
-function mulberry32(seed: number) {
-  return () => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export async function abortStress(o: AbortStressOptions): Promise<AbortStressResult> {
+  // Deterministic, so a failing point can be replayed.
   const random = mulberry32(o.seed ?? 7);
   const result: AbortStressResult = { freeMs: [], finishedFirst: 0, neighbourRuns: 0, neighbourFailures: 0 };
   let stop = false;
