@@ -4,9 +4,11 @@
  */
 import fs from 'node:fs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { longSpeechFile } from '../support/long-speech.js';
 import { audio, requireWeights, startServer, waitFor, type RunningServer } from './helpers/server.js';
 
-const longClip = () => new Blob([fs.readFileSync(audio('long_concat_en_16k.wav'))], { type: 'audio/wav' });
+// The 80 s clip four times over (320 s): still decoding a second after it starts.
+const longClip = () => new Blob([fs.readFileSync(longSpeechFile())], { type: 'audio/wav' });
 const form = (file: Blob, model = 'tiny.en') => {
   const fd = new FormData();
   fd.append('file', file, 'long.wav');
@@ -29,13 +31,13 @@ test('without UV_THREADPOOL_SIZE the server runs with POOL_CONCURRENCY × 2 + 4 
   expect(server.logs.join('')).toMatch(/"uvThreadpoolSize":6\b/);
 });
 
-test('disconnecting during the 80 s clip aborts the compute and frees the slot within a bound', async () => {
+test('disconnecting during a long file aborts the compute and frees the slot within a bound', async () => {
   const ac = new AbortController();
   const pending = fetch(`${server.url}/v1/audio/transcriptions`, { method: 'POST', body: form(longClip()), signal: ac.signal }).catch(
     (e) => e,
   );
   await waitFor(async () => (await server.metric('whisper_inflight_requests', 'tiny.en')) === 1, 30_000);
-  await new Promise((r) => setTimeout(r, 1000)); // well inside the first 30 s window
+  await new Promise((r) => setTimeout(r, 1000)); // well inside the file's decoding
   const t0 = Date.now();
   ac.abort();
   await pending;
@@ -52,8 +54,10 @@ test('disconnecting during the 80 s clip aborts the compute and frees the slot w
 }, 60_000);
 
 test('SIGTERM drains: /ready 503, new work 503, the running request completes, exit code 0', async () => {
+  // The long file, not jfk.wav: jfk takes about 0.3 s now, and a request that ended before the SIGTERM
+  // would leave nothing to drain (the server would exit before the checks below could reach it).
   const jfk = new Blob([fs.readFileSync(audio('jfk.wav'))], { type: 'audio/wav' });
-  const inFlight = fetch(`${server.url}/v1/audio/transcriptions`, { method: 'POST', body: form(jfk) });
+  const inFlight = fetch(`${server.url}/v1/audio/transcriptions`, { method: 'POST', body: form(longClip()) });
   await waitFor(async () => (await server.metric('whisper_inflight_requests', 'tiny.en')) === 1, 30_000);
   server.proc.kill('SIGTERM');
   await waitFor(async () => (await fetch(`${server.url}/ready`)).status === 503, 2000);

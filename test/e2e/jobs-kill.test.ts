@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { longSpeechFile } from '../support/long-speech.js';
 import { audio, normalize, requireWeights, startServer, waitFor, type RunningServer } from './helpers/server.js';
 
 const SECRET = `whsec_${Buffer.from('kill -9 test secret, 32 bytes!!').toString('base64')}`;
@@ -75,7 +76,8 @@ const env = () => ({
 
 async function submit(base: string, file: string, extra: Record<string, string> = {}) {
   const fd = new FormData();
-  fd.append('file', new Blob([fs.readFileSync(audio(file))]), file);
+  // A fixture's name, or a path (the long recording).
+  fd.append('file', new Blob([fs.readFileSync(path.isAbsolute(file) ? file : audio(file))]), path.basename(file));
   fd.append('model', 'tiny.en');
   for (const [k, v] of Object.entries({ response_format: 'text', ...extra })) fd.append(k, v);
   const res = await fetch(`${base}/v1/audio/transcriptions`, { method: 'POST', body: fd, headers: { prefer: 'respond-async' } });
@@ -87,7 +89,8 @@ const getJob = async (base: string, id: string) => (await (await fetch(`${base}/
 test('kill -9 mid-transcription: the job runs again after its lease expires and ends once; every webhook arrives once, signed', async () => {
   const a = await startServer(env());
   servers.push(a);
-  const long = await submit(a.url, 'long_concat_en_16k.wav', { webhook_url: hookUrl, 'metadata[n]': 'long' });
+  // The 80 s clip four times over: still decoding when the server is killed.
+  const long = await submit(a.url, longSpeechFile(), { webhook_url: hookUrl, 'metadata[n]': 'long' });
   const queued = await submit(a.url, 'jfk.wav', { webhook_url: hookUrl });
   const cancelled = await submit(a.url, 'jfk.wav', { webhook_url: hookUrl });
   // A mixed backlog behind them: other sizes and formats, some without a webhook.

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import OpenAI, { APIError, AuthenticationError, BadRequestError, NotFoundError, RateLimitError, toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { longSpeechFile } from '../support/long-speech.js';
 import { audio, normalize, requireWeights, startServer, waitFor, type RunningServer } from './helpers/server.js';
 
 const KEY = 'sk-e2e-test';
@@ -20,7 +21,8 @@ beforeAll(async () => {
     PRELOAD_MODELS: 'tiny.en,base',
     POOL_CONCURRENCY: '1',
     QUEUE_MAX: '1',
-    MAX_UPLOAD_BYTES: '4000000',
+    // Above the long recording (longSpeechFile: 10.2 MB), below the 413 test's upload.
+    MAX_UPLOAD_BYTES: '12000000',
   });
   client = new OpenAI({ apiKey: KEY, baseURL: `${server.url}/v1`, maxRetries: 0, timeout: 120_000 });
 }, 120_000);
@@ -112,7 +114,8 @@ describe('multilingual', () => {
 test('stream: deltas arrive as segments are decoded, well before done', async () => {
   const t0 = Date.now();
   const stream = await client.audio.transcriptions.create({
-    file: fs.createReadStream(audio('long_concat_en_16k.wav')),
+    // The 80 s clip four times over: the 80 s clip alone now ends about a second after its first delta.
+    file: fs.createReadStream(longSpeechFile()),
     model: 'tiny.en',
     stream: true,
   });
@@ -124,12 +127,12 @@ test('stream: deltas arrive as segments are decoded, well before done', async ()
   }
   expect(done).toBeDefined();
   expect(deltas.length).toBeGreaterThan(2);
-  // 80 s of audio is three 30 s windows: the first window's text must not wait for the last.
+  // 320 s of audio is many chunks: the first chunk's text must not wait for the last.
   expect(done!.at - deltas[0].at).toBeGreaterThan(500);
   expect(deltas.map((d) => d.text).join('')).toBe(done!.text);
   // CPU decoding is not bit-identical run to run: tiny.en at beam 5 hears "asked not" in some runs.
   expect(normalize(done!.text)).toMatch(/ask(ed)? not what your country can do for you/);
-  expect(done!.usage).toEqual({ type: 'duration', seconds: 80 });
+  expect(done!.usage).toEqual({ type: 'duration', seconds: 319 }); // 4 × 79.638 s, rounded up
 }, 120_000);
 
 test('models: list and retrieve', async () => {
@@ -150,7 +153,7 @@ describe('typed errors', () => {
   });
 
   test('over MAX_UPLOAD_BYTES → APIError with status 413', async () => {
-    const file = await toFile(Buffer.alloc(4_500_000, 7), 'huge.wav');
+    const file = await toFile(Buffer.alloc(12_500_000, 7), 'huge.wav');
     const err = await client.audio.transcriptions.create({ file, model: 'tiny.en' }).catch((e) => e);
     expect(err).toBeInstanceOf(APIError);
     expect(err.status).toBe(413);
@@ -169,7 +172,7 @@ describe('typed errors', () => {
   });
 
   test('queue full → RateLimitError with Retry-After; aborting the others frees the slot', async () => {
-    const long = () => fs.createReadStream(audio('long_concat_en_16k.wav'));
+    const long = () => fs.createReadStream(longSpeechFile()); // still decoding while the queue fills
     const acs = [new AbortController(), new AbortController()];
     const running = acs.map((ac) =>
       client.audio.transcriptions.create({ file: long(), model: 'tiny.en' }, { signal: ac.signal }).catch((e) => e),
