@@ -54,9 +54,9 @@ test('disconnecting during a long file aborts the compute and frees the slot wit
 }, 60_000);
 
 test('SIGTERM drains: /ready 503, new work 503, the running request completes, exit code 0', async () => {
-  // The long file, not jfk.wav: jfk takes about 0.3 s now, and a request that ended before the SIGTERM
-  // would leave nothing to drain (the server would exit before the checks below could reach it).
   const jfk = new Blob([fs.readFileSync(audio('jfk.wav'))], { type: 'audio/wav' });
+  // The long file in flight, not jfk.wav: jfk takes about 0.3 s now, and a request that ended before the
+  // SIGTERM would leave nothing to drain (the server would exit before the checks below could reach it).
   const inFlight = fetch(`${server.url}/v1/audio/transcriptions`, { method: 'POST', body: form(longClip()) });
   await waitFor(async () => (await server.metric('whisper_inflight_requests', 'tiny.en')) === 1, 30_000);
   server.proc.kill('SIGTERM');

@@ -76,8 +76,7 @@ const env = () => ({
 
 async function submit(base: string, file: string, extra: Record<string, string> = {}) {
   const fd = new FormData();
-  // A fixture's name, or a path (the long recording).
-  fd.append('file', new Blob([fs.readFileSync(path.isAbsolute(file) ? file : audio(file))]), path.basename(file));
+  fd.append('file', new Blob([fs.readFileSync(audio(file))]), path.basename(file));
   fd.append('model', 'tiny.en');
   for (const [k, v] of Object.entries({ response_format: 'text', ...extra })) fd.append(k, v);
   const res = await fetch(`${base}/v1/audio/transcriptions`, { method: 'POST', body: fd, headers: { prefer: 'respond-async' } });

@@ -71,8 +71,7 @@ function receiver() {
 
 async function submit(server: RunningServer, file: string, webhookUrl: string): Promise<{ id: string }> {
   const form = new FormData();
-  // A fixture's name, or a path (the long recording).
-  form.append('file', new Blob([fs.readFileSync(path.isAbsolute(file) ? file : audio(file))]), path.basename(file));
+  form.append('file', new Blob([fs.readFileSync(audio(file))]), path.basename(file));
   form.append('model', 'tiny.en');
   form.append('response_format', 'json');
   form.append('webhook_url', webhookUrl);

@@ -10,7 +10,8 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
  */
 export const audioDir = process.env.AUDIO_DIR ?? path.join(repoRoot, 'test', 'fixtures', 'audio');
 
-export const audioPath = (file: string) => path.join(audioDir, file);
+/** A clip's path: a name in audioDir, or an absolute path as it is (a recording a test built, e.g. long-speech.ts). */
+export const audioPath = (file: string) => path.resolve(audioDir, file);
 
 /** Real weights are required, never optional: a missing file fails the test that needs it. */
 export function requireModel(name: string): string {
