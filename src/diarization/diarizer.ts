@@ -24,8 +24,8 @@ export interface DiarizerTuning {
   bridgeSeconds: number;
   /** Same-speaker turns closer than this (s) are joined. */
   joinSeconds: number;
-  /** Segmentation window hop in samples. */
-  step: number;
+  /** The longest hop between segmentation windows in samples (a multiple of FRAME_HOP); windows are spread evenly. */
+  maxStep: number;
 }
 
 export const DEFAULT_TUNING: DiarizerTuning = {
@@ -36,9 +36,10 @@ export const DEFAULT_TUNING: DiarizerTuning = {
   minSpeakerSeconds: 1.5,
   bridgeSeconds: 0.5,
   joinSeconds: 1.0,
-  // ≈ 7.5 s: windows overlap by 2.5 s. At ≈ 5 s (every frame in two windows) the same accuracy (mix 98.3 %
-  // against 98.4 %, falcon 100 % both) cost 1.5-1.7x the time (BENCHMARKS.md, "Speaker diarization").
-  step: 444 * FRAME_HOP,
+  // ≈ 8.8 s at most: windows overlap by 1.2 s or more. An 18.6 s file takes 2 windows, where a hop of ≈ 7.5 s
+  // took 3 (0.64x the segmentation time), at the same accuracy on the mix and falcon; at ≈ 5 s (every frame in
+  // two windows) the same accuracy cost 1.5-1.7x the time (BENCHMARKS.md, "Speaker diarization").
+  maxStep: 520 * FRAME_HOP,
 };
 
 export interface DiarizerDeps {
@@ -55,7 +56,7 @@ export function createDiarizer(deps: DiarizerDeps): Diarizer {
     async diarize(pcm: Float32Array, opts: DiarizeOptions = {}): Promise<SpeakerTurn[]> {
       const { signal } = opts;
       signal?.throwIfAborted();
-      const windows = await deps.segmenter.run(pcm, { step: tune.step, signal });
+      const windows = await deps.segmenter.run(pcm, { maxStep: tune.maxStep, signal });
       const grid = buildGrid(windows, pcm.length);
       const pieces = piecesOf(grid, Math.round(tune.bridgeSeconds / SECONDS_PER_FRAME));
       const secs = (p: Piece) => p.clean.length * SECONDS_PER_FRAME;

@@ -26,21 +26,22 @@ export interface WindowActivity {
 }
 
 export interface SegmentationOptions {
-  /** Hop between windows in samples; a multiple of FRAME_HOP keeps frame grids aligned. */
-  step?: number;
+  /** The longest hop between windows in samples (windowStarts spreads them evenly). */
+  maxStep?: number;
   signal?: AbortSignal;
 }
 
-/** Window starts that cover the whole input; the last window ends at the input's end when it can. */
-export function windowStarts(length: number, step: number): number[] {
+/**
+ * The fewest windows that cover the input with no hop longer than `maxStep`, spread evenly on the
+ * frame grid: the first starts at 0 and the last ends at the input's end (one frame past it at most).
+ * Spreading them, rather than stepping at maxStep and adding one more window aligned to the end,
+ * spares a short file that extra window (an 18.6 s file: 2 windows, not 3).
+ */
+export function windowStarts(length: number, maxStep: number): number[] {
   if (length <= WINDOW_SAMPLES) return [0];
-  const starts: number[] = [];
-  for (let s = 0; s + WINDOW_SAMPLES < length; s += step) starts.push(s);
-  const last = length - WINDOW_SAMPLES;
-  // Keep the final window on the common frame grid.
-  const aligned = Math.ceil(last / FRAME_HOP) * FRAME_HOP;
-  if (starts[starts.length - 1] !== aligned) starts.push(aligned);
-  return starts;
+  const lastFrame = Math.ceil((length - WINDOW_SAMPLES) / FRAME_HOP);
+  const hops = Math.ceil((lastFrame * FRAME_HOP) / maxStep);
+  return Array.from({ length: hops + 1 }, (_, i) => Math.round((i * lastFrame) / hops) * FRAME_HOP);
 }
 
 export class Segmenter {
@@ -48,8 +49,7 @@ export class Segmenter {
 
   async run(pcm: Float32Array, opts: SegmentationOptions = {}): Promise<WindowActivity[]> {
     const { Tensor } = await loadOrt();
-    const step = opts.step ?? 18 * 8 * FRAME_HOP; // 38 880 samples, ≈ 2.4 s
-    const starts = windowStarts(pcm.length, step);
+    const starts = windowStarts(pcm.length, opts.maxStep ?? 444 * FRAME_HOP);
     const out: WindowActivity[] = [];
     const BATCH = 4;
     for (let b = 0; b < starts.length; b += BATCH) {

@@ -29,8 +29,11 @@ describe('Fft', () => {
     }
     return [a, b];
   };
-  it('complex: matches a direct DFT at 300 points (4·3·5·5), imaginary input too', () => {
-    const n = 300;
+  it.each([
+    [300, '4·3·5·5'],
+    [140, '4·5·7'],
+    [16, '4·4'],
+  ])('complex: matches a direct DFT at %i points (%s), imaginary input too', (n) => {
     const xr = Float64Array.from({ length: n }, (_, i) => Math.sin(i * 0.37) + (i % 7) / 10);
     const xi = Float64Array.from({ length: n }, (_, i) => Math.cos(i * 1.3));
     const [re, im] = [new Float64Array(n), new Float64Array(n)];
@@ -117,13 +120,30 @@ describe('speakerAccuracy', () => {
 });
 
 describe('segmentation windows and tracks', () => {
-  it('cover the input, the last window ending at its end on the frame grid', () => {
+  it('cover the input with the fewest windows no further apart than the longest hop, spread evenly on the frame grid', () => {
     expect(windowStarts(100, 1000)).toEqual([0]);
-    const starts = windowStarts(16000 * 23, 296 * FRAME_HOP);
-    expect(starts.slice(0, 2)).toEqual([0, 296 * FRAME_HOP]);
-    const last = starts[starts.length - 1];
-    expect(last % FRAME_HOP).toBe(0);
-    expect(last + WINDOW_SAMPLES).toBeGreaterThanOrEqual(16000 * 23);
+    expect(windowStarts(WINDOW_SAMPLES, 520 * FRAME_HOP)).toEqual([0]);
+    // 18.6 s at hops of at most 520 frames: 2 windows, the second ending at the input's end on the frame grid.
+    const falcon = windowStarts(Math.round(16000 * 18.6), 520 * FRAME_HOP);
+    expect(falcon).toEqual([0, Math.ceil((16000 * 18.6 - WINDOW_SAMPLES) / FRAME_HOP) * FRAME_HOP]);
+    for (const [seconds, maxFrames] of [
+      [23, 296],
+      [47.9, 520],
+      [600, 444],
+    ]) {
+      const length = Math.round(16000 * seconds);
+      const starts = windowStarts(length, maxFrames * FRAME_HOP);
+      const hops = starts.slice(1).map((s, i) => (s - starts[i]) / FRAME_HOP);
+      expect(starts[0]).toBe(0);
+      for (const s of starts) expect(s % FRAME_HOP).toBe(0);
+      const last = starts[starts.length - 1];
+      expect(last + WINDOW_SAMPLES).toBeGreaterThanOrEqual(length);
+      expect(last + WINDOW_SAMPLES - length).toBeLessThan(FRAME_HOP);
+      expect(Math.max(...hops)).toBeLessThanOrEqual(maxFrames);
+      // Even: hops differ by at most one frame; fewest: one window less could not cover it.
+      expect(Math.max(...hops) - Math.min(...hops)).toBeLessThanOrEqual(1);
+      expect((starts.length - 2) * maxFrames * FRAME_HOP + WINDOW_SAMPLES).toBeLessThan(length);
+    }
   });
   it('chain a local speaker across windows where they agree, and cut pieces at long silences', () => {
     // Two windows 100 frames apart; local speaker 0 of the first is local speaker 2 of the second.
