@@ -73,11 +73,11 @@ case "$march" in
   # The second CPU variant (scripts/native/build-variants.sh), chosen at load by src/engine/cpu-variant.ts
   # on CPUs with every one of these: Ice Lake / Zen 4 and newer servers.
   avx512) cmake_args+=("${avx512[@]}") ;;
-  # The third variant: the same and AVX512-BF16 (Zen 4, Sapphire Rapids and newer); the patch then keeps
-  # the encoder's matrices as bf16 for tinyBLAS's dpbf16ps GEMM.
+  # The third variant: the same and AVX512-BF16 (Zen 4, Sapphire Rapids and newer); the patch then runs
+  # the encoder's attention products in bf16 (dpbf16ps).
   avx512bf16) cmake_args+=("${avx512[@]}" -DGGML_AVX512_BF16=ON) ;;
-  # The fourth: the same and AMX (Sapphire Rapids and newer Xeons): ggml's int8 tile GEMM, for which the
-  # patch quantizes the weight matrices to q8_0 as the model is read.
+  # The fourth: the same and AMX (Sapphire Rapids and newer Xeons): ggml's int8 tile GEMM for the q8_0
+  # weight matrices (every build's patch quantizes them as the model is read).
   avx512amx) cmake_args+=("${avx512[@]}" -DGGML_AVX512_BF16=ON -DGGML_AMX_TILE=ON -DGGML_AMX_INT8=ON -DGGML_AMX_BF16=ON) ;;
   none) cmake_args+=(-DGGML_NATIVE=OFF) ;;
   *) echo "build-libwhisper: WHISPER_MARCH must be x86-64-v3, avx512, avx512bf16, avx512amx, native or none (got '$march')" >&2; exit 2 ;;

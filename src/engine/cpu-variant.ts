@@ -14,13 +14,13 @@ const VARIANTS: CpuVariant[] = ['baseline', 'avx512', 'avx512bf16', 'avx512amx']
 /** What the avx512 build is compiled with (GGML_AVX512, _VBMI, _VNNI): all must be present. */
 const AVX512_FLAGS = ['avx512f', 'avx512bw', 'avx512vl', 'avx512dq', 'avx512cd', 'avx512vbmi', 'avx512_vnni'];
 /**
- * The avx512bf16 build adds GGML_AVX512_BF16 (Zen 4, Sapphire Rapids and newer): the engine keeps the
- * encoder's matrices as bf16 and tinyBLAS multiplies them with dpbf16ps (the patch; BENCHMARKS.md).
+ * The avx512bf16 build adds GGML_AVX512_BF16 (Zen 4, Sapphire Rapids and newer): the encoder's
+ * attention products run in bf16 with dpbf16ps (the patch; BENCHMARKS.md).
  */
 const AVX512_BF16_FLAGS = [...AVX512_FLAGS, 'avx512_bf16'];
 /**
- * The avx512amx build adds GGML_AMX_TILE/INT8/BF16 (Sapphire Rapids and newer Xeons): the engine
- * quantizes the weight matrices to q8_0 as it reads them, and ggml multiplies them on the int8 tiles.
+ * The avx512amx build adds GGML_AMX_TILE/INT8/BF16 (Sapphire Rapids and newer Xeons): ggml multiplies
+ * the q8_0 weight matrices (every build quantizes them as it reads the model) on the int8 tiles.
  */
 const AVX512_AMX_FLAGS = [...AVX512_BF16_FLAGS, 'amx_tile', 'amx_int8', 'amx_bf16'];
 
