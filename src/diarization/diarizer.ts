@@ -1,6 +1,6 @@
 import { absorbSmall, agglomerate, type Cluster } from './cluster.js';
 import { type Ge2eEmbedder, cosine } from './embedder.js';
-import { FRAME_HOP, type Segmenter } from './segmentation.js';
+import { DEFAULT_MAX_STEP, FRAME_HOP, type Segmenter } from './segmentation.js';
 import { type Piece, buildGrid, frameTime, pieceAudio, piecesOf } from './tracks.js';
 import type { DiarizeOptions, Diarizer, SpeakerTurn } from './types.js';
 
@@ -36,10 +36,7 @@ export const DEFAULT_TUNING: DiarizerTuning = {
   minSpeakerSeconds: 1.5,
   bridgeSeconds: 0.5,
   joinSeconds: 1.0,
-  // ≈ 8.8 s at most: windows overlap by 1.2 s or more. An 18.6 s file takes 2 windows, where a hop of ≈ 7.5 s
-  // took 3 (0.64x the segmentation time), at the same accuracy on the mix and falcon; at ≈ 5 s (every frame in
-  // two windows) the same accuracy cost 1.5-1.7x the time (BENCHMARKS.md, "Speaker diarization").
-  maxStep: 520 * FRAME_HOP,
+  maxStep: DEFAULT_MAX_STEP,
 };
 
 export interface DiarizerDeps {

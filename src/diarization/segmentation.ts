@@ -25,8 +25,15 @@ export interface WindowActivity {
   active: Uint8Array;
 }
 
+/**
+ * The longest hop between windows: ≈ 8.8 s, so windows overlap by 1.2 s or more. An 18.6 s file takes 2 windows,
+ * where a hop of ≈ 7.5 s took 3 (0.64x the segmentation time), at the same accuracy on the mix and falcon; at ≈ 5 s
+ * (every frame in two windows) the same accuracy cost 1.5-1.7x the time (BENCHMARKS.md, "Speaker diarization").
+ */
+export const DEFAULT_MAX_STEP = 520 * FRAME_HOP;
+
 export interface SegmentationOptions {
-  /** The longest hop between windows in samples (windowStarts spreads them evenly). */
+  /** The longest hop between windows in samples (windowStarts spreads them evenly); default DEFAULT_MAX_STEP. */
   maxStep?: number;
   signal?: AbortSignal;
 }
@@ -49,7 +56,7 @@ export class Segmenter {
 
   async run(pcm: Float32Array, opts: SegmentationOptions = {}): Promise<WindowActivity[]> {
     const { Tensor } = await loadOrt();
-    const starts = windowStarts(pcm.length, opts.maxStep ?? 444 * FRAME_HOP);
+    const starts = windowStarts(pcm.length, opts.maxStep ?? DEFAULT_MAX_STEP);
     const out: WindowActivity[] = [];
     const BATCH = 4;
     for (let b = 0; b < starts.length; b += BATCH) {
