@@ -42,9 +42,14 @@ export class Fft {
 
   /** out = DFT(in), complex in and out, length n. */
   forward(inRe: ArrayLike<number>, inIm: ArrayLike<number>, outRe: Float64Array, outIm: Float64Array): void {
-    [this.xr, this.xi, this.re, this.im] = [inRe, inIm, outRe, outIm];
-    if (this.n === 1) [outRe[0], outIm[0]] = [inRe[0], inIm[0]];
-    else this.rec(0, 1, this.n, 0, 0);
+    this.xr = inRe;
+    this.xi = inIm;
+    this.re = outRe;
+    this.im = outIm;
+    if (this.n === 1) {
+      outRe[0] = inRe[0];
+      outIm[0] = inIm[0];
+    } else this.rec(0, 1, this.n, 0, 0);
   }
 
   /** The n-point DFT of the input from `off` at `stride`, written to out[out … out + n). */
@@ -200,7 +205,10 @@ export class Fft {
     const { re, im, tRe, tIm, cos, sin } = this;
     const rootStep = this.n / p; // W_p^r = W_N^{r·N/p}
     for (let k = 0; k < m; k++) {
-      for (let j = 0; j < p; j++) [tRe[j], tIm[j]] = [re[out + k + j * m], im[out + k + j * m]];
+      for (let j = 0; j < p; j++) {
+        tRe[j] = re[out + k + j * m];
+        tIm[j] = im[out + k + j * m];
+      }
       for (let q = 0; q < p; q++) {
         let sr = 0;
         let si = 0;
