@@ -70,7 +70,8 @@ avx512=("${x86_64_v3[@]}" -DGGML_AVX512=ON -DGGML_AVX512_VBMI=ON -DGGML_AVX512_V
 case "$march" in
   native) cmake_args+=(-DGGML_NATIVE=ON) ;;
   # The baseline: AVX2 without AVX-512 also gets the patch's int8 row GEMM for the encoder's matrices
-  # (ggml_cpu_has_q8_row_gemm; one scale per row, int32 sums), which the AVX-512 builds leave to tinyBLAS.
+  # (ggml_cpu_has_q8_row_gemm; one scale per row, int32 sums); the avx512 and avx512bf16 builds get it with
+  # VNNI's vpdpbusd, the AMX build keeps ggml's int8 tiles.
   x86-64-v3) cmake_args+=("${x86_64_v3[@]}") ;;
   # The second CPU variant (scripts/native/build-variants.sh), chosen at load by src/engine/cpu-variant.ts
   # on CPUs with every one of these: Ice Lake / Zen 4 and newer servers.
