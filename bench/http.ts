@@ -8,7 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { startEngineWorker } from './lib/engine-client.js';
-import { audioPath, CLIPS, REPS } from './lib/env.js';
+import { audioPath, CLIPS, REPS, whisperCppServer } from './lib/env.js';
 import { startOurServer } from './lib/our-server.js';
 import { interleave, type Contender } from './lib/interleave.js';
 import { waitForQuiet } from './lib/load.js';
@@ -19,6 +19,7 @@ import { startServer } from './lib/whisper-cpp.js';
 
 export async function main(): Promise<string> {
   const threads = availableParallelism();
+  whisperCppServer(); // a missing whisper-server fails here, before our server and the worker are started
   const file = audioPath(CLIPS.long.file);
   const bytes = await readFile(file);
   // Like for like with the in-process engine: one slot, the cores pinned, no Silero pass.
