@@ -19,11 +19,14 @@ export interface OurServer {
   close(): void;
 }
 
-/** `env` on top of the server's defaults (only HOST, PORT, LOG_LEVEL and the preload are set here). */
-export async function startOurServer(env: Record<string, string> = {}): Promise<OurServer> {
+/**
+ * `env` on top of the server's defaults (only HOST, PORT, LOG_LEVEL and the preload are set here).
+ * `checkout`: another checkout of this repository to start instead (an earlier engine, built there).
+ */
+export async function startOurServer(env: Record<string, string> = {}, checkout = repoRoot): Promise<OurServer> {
   const port = await freePort();
   const child = spawn('npm', ['start'], {
-    cwd: repoRoot,
+    cwd: checkout,
     detached: true, // its own process group: npm → tsx → node (→ relaunched child)
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', PRELOAD_MODELS: 'tiny.en', ...env },
