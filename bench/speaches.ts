@@ -7,13 +7,16 @@
  *   npm run bench -- speaches [reps]      needs FW_PYTHON and FW_MODEL_DIR (BENCHMARKS.md)
  * The 6-minute file is built from the clips when BENCH_AUDIO_DIR holds churchill.wav and
  * lucier_i_am_sitting_in_a_room.wav (left out of the repository: their rights are unclear).
+ * BENCH_BASE_CHECKOUT: also an earlier engine's server from that checkout (built there, at its own
+ * defaults, on this checkout's models) in the same rounds, with our time ÷ its time.
  */
+import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { references } from '../test/support/paths.js';
 import { normalize, wer, wordErrors } from '../test/support/wer.js';
-import { audioPath, CLIPS } from './lib/env.js';
+import { audioPath, CLIPS, repoRoot } from './lib/env.js';
 import { startFw } from './lib/faster-whisper.js';
 import { interleave, seconds } from './lib/interleave.js';
 import { loadavg, waitForQuiet } from './lib/load.js';
@@ -35,7 +38,13 @@ export async function main(args: string[]): Promise<string> {
     ...(only.has('long') ? [{ name: CLIPS.long.file, file: audioPath(CLIPS.long.file), ref: refs.get(CLIPS.long.file) }] : []),
     ...(six ? [{ name: '6-minute file (363 s)', file: six, ref: undefined }] : []),
   ];
-  const ours = await startOurServer();
+  const baseDir = process.env.BENCH_BASE_CHECKOUT;
+  const baseName = baseDir ? `checkout ${execFileSync('git', ['-C', baseDir, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim()}` : '';
+  const base = baseDir ? await startOurServer({ MODELS_DIR: path.join(repoRoot, 'models') }, baseDir) : undefined;
+  const ours = await startOurServer().catch((err: unknown) => {
+    base?.close();
+    throw err;
+  });
   const fw = await startFw('int8', threads);
   const report = new Report('Engine 3: our server (HTTP, defaults) vs speaches-defaults contender');
   const rows: string[][] = [];
@@ -50,12 +59,14 @@ export async function main(args: string[]): Promise<string> {
           { name: 'ours', run: () => ours.transcribe(bytes, path.basename(clip.file)).then(keep('ours')) },
           { name: 'speaches', run: () => fw.speaches(clip.file).then(keep('speaches')) },
           { name: 'fw', run: () => fw.transcribe(clip.file, BEAM5).then(keep('fw')) },
+          ...(base ? [{ name: 'base', run: () => base.transcribe(bytes, path.basename(clip.file)).then(keep('base')) }] : []),
         ],
         reps,
       );
       const m = (n: string) => median(times.get(n)!);
       const w = (n: string) => (clip.ref ? `${fmt(100 * wer(clip.ref, texts.get(n)!), 2)} %` : 'n/a');
-      rows.push([clip.name, fmt(m('ours')), fmt(m('speaches')), fmt(m('fw')), `**${fmt(m('ours') / m('speaches'), 2)}×**`, `${w('ours')} / ${w('speaches')} / ${w('fw')}`, `${load.split(' ')[1]}→${loadavg()[0]}`]);
+      const versusBase = base ? [fmt(m('base')), `**${fmt(m('ours') / m('base'), 2)}×**`, w('base')] : [];
+      rows.push([clip.name, fmt(m('ours')), fmt(m('speaches')), fmt(m('fw')), `**${fmt(m('ours') / m('speaches'), 2)}×**`, `${w('ours')} / ${w('speaches')} / ${w('fw')}`, ...versusBase, `${load.split(' ')[1]}→${loadavg()[0]}`]);
       console.error(rows.at(-1)!.join(' | '));
     }
     // Throughput: 8 × jfk from 4 clients. speaches' one CTranslate2 worker serves them in turn.
@@ -64,11 +75,12 @@ export async function main(args: string[]): Promise<string> {
     report.add(
       `tiny.en (ours: f16 ggml at the server defaults; faster-whisper: int8 from the same CT2 weights), ${threads} threads, ` +
         `${reps} interleaved rounds after 1 warm-up; our time is end to end over HTTP (upload, decode, VAD, compute, JSON).`,
-      table(['work', 'ours s', 'speaches-defaults s', 'fw int8 plain s', 'ours ÷ speaches', 'WER ours / speaches / fw', 'load'], rows),
+      table(['work', 'ours s', 'speaches-defaults s', 'fw int8 plain s', 'ours ÷ speaches', 'WER ours / speaches / fw', ...(base ? [`${baseName} s`, `ours ÷ ${baseName}`, `WER ${baseName}`] : []), 'load'], rows),
     );
     return report.toString();
   } finally {
     ours.close();
+    base?.close();
     await fw.close();
   }
 
@@ -80,11 +92,13 @@ export async function main(args: string[]): Promise<string> {
       [
         { name: 'ours', run: () => fourClients(() => ours.transcribe(jfk, CLIPS.jfk.file)) },
         { name: 'speaches', run: () => fourClients(() => fw.speaches(audioPath(CLIPS.jfk.file))) },
+        ...(base ? [{ name: 'base', run: () => fourClients(() => base.transcribe(jfk, CLIPS.jfk.file)) }] : []),
       ],
       reps,
     );
     const t = (n: string) => median(tp.get(n)!);
-    rows.push(['8 × jfk.wav, 4 clients (wall)', fmt(t('ours')), fmt(t('speaches')), '', `**${fmt(t('ours') / t('speaches'), 2)}×**`, '', `${load.split(' ')[1]}→${loadavg()[0]}`]);
+    const versusBase = base ? [fmt(t('base')), `**${fmt(t('ours') / t('base'), 2)}×**`, ''] : [];
+    rows.push(['8 × jfk.wav, 4 clients (wall)', fmt(t('ours')), fmt(t('speaches')), '', `**${fmt(t('ours') / t('speaches'), 2)}×**`, '', ...versusBase, `${load.split(' ')[1]}→${loadavg()[0]}`]);
     console.error(rows.at(-1)!.join(' | '));
   }
 
@@ -101,7 +115,7 @@ export async function main(args: string[]): Promise<string> {
       errs.speaches += wordErrors(ref, normalize((await fw.speaches(file)).text));
     }
     const pct = (e: number) => `${fmt((100 * e) / words, 2)} %`;
-    rows.push([`WER, ${clips.length} exact English clips (${words} words)`, '', '', '', '', `${pct(errs.ours)} / ${pct(errs.speaches)}`, '']);
+    rows.push([`WER, ${clips.length} exact English clips (${words} words)`, '', '', '', '', `${pct(errs.ours)} / ${pct(errs.speaches)}`, ...(base ? ['', '', ''] : []), '']);
     console.error(rows.at(-1)!.join(' | '));
   }
 }
