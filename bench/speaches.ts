@@ -10,18 +10,17 @@
  * BENCH_BASE_CHECKOUT: also an earlier engine's server from that checkout (built there, at its own
  * defaults, on this checkout's models) in the same rounds, with our time ÷ its time.
  */
-import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { references } from '../test/support/paths.js';
 import { normalize, wer, wordErrors } from '../test/support/wer.js';
-import { audioPath, CLIPS, repoRoot } from './lib/env.js';
+import { audioPath, CLIPS } from './lib/env.js';
 import { startFw } from './lib/faster-whisper.js';
 import { interleave, seconds } from './lib/interleave.js';
 import { loadavg, waitForQuiet } from './lib/load.js';
 import { sixMinuteFile } from './lib/long-files.js';
-import { startOurServer } from './lib/our-server.js';
+import { checkoutName, startOurServer } from './lib/our-server.js';
 import { Report } from './lib/report.js';
 import { BEAM5 } from './lib/settings.js';
 import { fmt, median, table } from './lib/stats.js';
@@ -39,8 +38,8 @@ export async function main(args: string[]): Promise<string> {
     ...(six ? [{ name: '6-minute file (363 s)', file: six, ref: undefined }] : []),
   ];
   const baseDir = process.env.BENCH_BASE_CHECKOUT;
-  const baseName = baseDir ? `checkout ${execFileSync('git', ['-C', baseDir, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim()}` : '';
-  const base = baseDir ? await startOurServer({ MODELS_DIR: path.join(repoRoot, 'models') }, baseDir) : undefined;
+  const baseName = baseDir ? checkoutName(baseDir) : '';
+  const base = baseDir ? await startOurServer({}, baseDir) : undefined;
   const ours = await startOurServer().catch((err: unknown) => {
     base?.close();
     throw err;

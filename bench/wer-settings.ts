@@ -10,15 +10,13 @@
  * request time. rounds (default 1): the clips again in other orders, for engines whose reading
  * depends on a reused state's history.
  */
-import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { references } from '../test/support/paths.js';
 import { mulberry32 } from '../test/support/random.js';
 import { normalize, wordErrors } from '../test/support/wer.js';
-import { audioPath, repoRoot } from './lib/env.js';
+import { audioPath } from './lib/env.js';
 import { loadavg } from './lib/load.js';
-import { startOurServer } from './lib/our-server.js';
+import { checkoutName, startOurServer } from './lib/our-server.js';
 import { Report } from './lib/report.js';
 import { fmt, table } from './lib/stats.js';
 
@@ -45,14 +43,9 @@ const SETS: Record<string, Setting[]> = {
   // eee3117 && (cd DIR && npm ci)`), on this checkout's models.
   checkout: [
     ['this build', {}],
-    ['BENCH_BASE_CHECKOUT', { MODELS_DIR: path.join(repoRoot, 'models') }, process.env.BENCH_BASE_CHECKOUT ?? ''],
+    ['BENCH_BASE_CHECKOUT', {}, process.env.BENCH_BASE_CHECKOUT ?? ''],
   ],
 };
-
-/** The short commit a checkout stands at, to name its column. */
-function commitOf(dir: string): string {
-  return execFileSync('git', ['-C', dir, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-}
 
 /** The clips in file order for round 0, then in a seeded random order each round (a reused state's history). */
 function order<T>(items: T[], round: number): T[] {
@@ -66,7 +59,7 @@ function order<T>(items: T[], round: number): T[] {
 }
 
 export async function main(args: string[]): Promise<string> {
-  const SETTINGS = SETS[args[0] ?? 'servers']?.map(([name, env, dir]): Setting => [dir ? `checkout ${commitOf(dir)}` : name, env, dir]);
+  const SETTINGS = SETS[args[0] ?? 'servers']?.map(([name, env, dir]): Setting => [dir ? checkoutName(dir) : name, env, dir]);
   if (!SETTINGS) throw new Error(`wer-settings: expected one of ${Object.keys(SETS).join(', ')}`);
   const rounds = Number(args[1] ?? 1);
   if (SETTINGS.some(([, , dir]) => dir === '')) throw new Error('wer-settings checkout: set BENCH_BASE_CHECKOUT');
@@ -75,15 +68,16 @@ export async function main(args: string[]): Promise<string> {
   const load = loadavg()[0];
   try {
     const clips = references().filter((r) => r.quality === 'exact' && r.language === 'en');
-    const words = clips.reduce((n, clip) => n + normalize(clip.text).length, 0);
+    const refs = new Map(clips.map((clip) => [clip.file, normalize(clip.text)]));
+    const words = clips.reduce((n, clip) => n + refs.get(clip.file)!.length, 0);
     // errors[clip][setting][round]; totals[setting][round]
     const errors = new Map(clips.map((c) => [c.file, SETTINGS.map(() => [] as number[])]));
     const totals = SETTINGS.map(() => [] as number[]);
     const seconds = SETTINGS.map(() => 0);
     for (let round = 0; round < rounds; round++) {
-      for (const [i] of SETTINGS.entries()) totals[i].push(0);
+      for (const t of totals) t.push(0);
       for (const clip of order(clips, round)) {
-        const ref = normalize(clip.text);
+        const ref = refs.get(clip.file)!;
         const bytes = await readFile(audioPath(clip.file));
         for (const [i, server] of servers.entries()) {
           const answer = await server.transcribe(bytes, clip.file);
@@ -96,7 +90,7 @@ export async function main(args: string[]): Promise<string> {
       }
     }
     const cell = (n: number[]) => n.join(' / ');
-    const rows = clips.map((clip) => [clip.file, String(normalize(clip.text).length), ...errors.get(clip.file)!.map(cell)]);
+    const rows = clips.map((clip) => [clip.file, String(refs.get(clip.file)!.length), ...errors.get(clip.file)!.map(cell)]);
     rows.push([`**WER** (${words} words)`, '', ...totals.map((t) => `**${t.map((e) => `${fmt((100 * e) / words, 2)} %`).join(' / ')}**`)]);
     rows.push(['time, all clips (s)', '', ...seconds.map((s) => fmt(s, 2))]);
     const how = rounds > 1 ? `${rounds} rounds, each clip once a round, the clips in file order and then in seeded random orders; a cell lists the rounds` : 'one request per clip and server';

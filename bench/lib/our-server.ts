@@ -1,6 +1,7 @@
 /** Starts this server (`npm start`) on 127.0.0.1 at an ephemeral port, for the HTTP benchmarks. */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { repoRoot } from './env.js';
 
@@ -19,17 +20,24 @@ export interface OurServer {
   close(): void;
 }
 
+/** How a bench names the server of another checkout: by the commit it stands at. */
+export function checkoutName(checkout: string): string {
+  return `checkout ${execFileSync('git', ['-C', checkout, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim()}`;
+}
+
 /**
  * `env` on top of the server's defaults (only HOST, PORT, LOG_LEVEL and the preload are set here).
- * `checkout`: another checkout of this repository to start instead (an earlier engine, built there).
+ * `checkout`: another checkout of this repository to start instead (an earlier engine, built there),
+ * on this checkout's models unless `env` names a MODELS_DIR.
  */
 export async function startOurServer(env: Record<string, string> = {}, checkout = repoRoot): Promise<OurServer> {
   const port = await freePort();
+  const models = checkout === repoRoot ? {} : { MODELS_DIR: path.join(repoRoot, 'models') };
   const child = spawn('npm', ['start'], {
     cwd: checkout,
     detached: true, // its own process group: npm → tsx → node (→ relaunched child)
     stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', PRELOAD_MODELS: 'tiny.en', ...env },
+    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', PRELOAD_MODELS: 'tiny.en', ...models, ...env },
   });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
